@@ -1,0 +1,46 @@
+"""Run a module the way Ansible runs it: `ansible localhost -m <module>` on this repository's ansible.cfg."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def ansible_env(extra: Optional[dict[str, str]] = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+        ANSIBLE_STDOUT_CALLBACK="json",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_LOCAL_TEMP=str(Path(os.environ.get("TMPDIR", "/tmp")) / "mediastack-ansible-local"),
+        PATH=str(BIN) + os.pathsep + env.get("PATH", ""),
+    )
+    env.update(extra or {})
+    return env
+
+
+def run_module(module: str, args: dict[str, Any], check: bool = False, diff: bool = True,
+               env: Optional[dict[str, str]] = None) -> dict[str, Any]:
+    """The module's result as Ansible reports it (with `failed`, `changed`, `diff`, `msg`)."""
+    cmd = [str(BIN / "ansible"), "localhost", "-m", module, "-a", json.dumps(args)]
+    if check:
+        cmd.append("--check")
+    if diff:
+        cmd.append("--diff")
+    proc = subprocess.run(cmd, cwd=REPO, env=ansible_env(env), capture_output=True, text=True, timeout=300)
+    try:
+        report = json.loads(proc.stdout)
+        result = report["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    except (ValueError, KeyError, IndexError) as exc:
+        raise AssertionError("no module result (rc=%s): %s\nstdout: %s\nstderr: %s"
+                             % (proc.returncode, exc, proc.stdout[-3000:], proc.stderr[-3000:])) from exc
+    result.setdefault("failed", False)
+    result["_output"] = proc.stdout + proc.stderr
+    return result
