@@ -44,3 +44,17 @@ def run_module(module: str, args: dict[str, Any], check: bool = False, diff: boo
     result.setdefault("failed", False)
     result["_output"] = proc.stdout + proc.stderr
     return result
+
+
+def run_playbook(playbook: str, extra_vars: dict[str, Any], check: bool = False,
+                 env: Optional[dict[str, str]] = None) -> dict[str, Any]:
+    """The play recap of `ansible-playbook` for localhost: {"ok": n, "changed": n, "failures": n, ...}."""
+    cmd = [str(BIN / "ansible-playbook"), playbook, "-e", json.dumps(extra_vars)] + (["--check"] if check else [])
+    proc = subprocess.run(cmd, cwd=REPO, env=ansible_env(env), capture_output=True, text=True, timeout=600)
+    try:
+        stats = json.loads(proc.stdout)["stats"]["localhost"]
+    except (ValueError, KeyError) as exc:
+        raise AssertionError("no play recap (rc=%s): %s\n%s" % (proc.returncode, proc.stdout[-3000:],
+                                                                proc.stderr[-3000:])) from exc
+    stats["_output"] = proc.stdout + proc.stderr
+    return stats

@@ -31,27 +31,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def seeded_config(port: int, password: str, extra: str = "") -> str:
-    return "\n".join([
-        "[LegalNotice]",
-        "Accepted=true",
-        "",
-        "[Preferences]",
-        "WebUI\\Enabled=true",
-        "WebUI\\Address=127.0.0.1",
-        "WebUI\\Port=%d" % port,
-        "WebUI\\Username=%s" % USERNAME,
-        'WebUI\\Password_PBKDF2="%s"' % qbittorrent_password_hash(password),
-        "WebUI\\LocalHostAuth=true",
-        extra,
-        "",
-    ])
+def listening_config(port: int, extra: str = "") -> str:
+    """What makes qbittorrent-nox start unattended on 127.0.0.1:port (credentials are seeded apart)."""
+    return "\n".join(["[LegalNotice]", "Accepted=true", "", "[Preferences]", "WebUI\\Enabled=true",
+                      "WebUI\\Address=127.0.0.1", "WebUI\\Port=%d" % port, "WebUI\\LocalHostAuth=true", extra, ""])
+
+
+def credentials_config(password: str) -> str:
+    return "WebUI\\Username=%s\nWebUI\\Password_PBKDF2=\"%s\"" % (USERNAME, qbittorrent_password_hash(password))
 
 
 class QBittorrentServer:
     """One qbittorrent-nox process with its own profile directory."""
 
-    def __init__(self, root: Path, password: str = PASSWORD, extra_config: str = "") -> None:
+    def __init__(self, root: Path, password: str = PASSWORD, extra_config: str = "", seed: bool = True) -> None:
         self.binary = shutil.which("qbittorrent-nox")
         if not self.binary:
             raise RuntimeError("qbittorrent-nox is not installed: `make test` installs it (apt-get install "
@@ -60,9 +53,11 @@ class QBittorrentServer:
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.password = password
-        conf = root / "qBittorrent" / "config" / "qBittorrent.conf"
-        conf.parent.mkdir(parents=True, exist_ok=True)
-        conf.write_text(seeded_config(self.port, password, extra_config))
+        self.conf = root / "qBittorrent" / "config" / "qBittorrent.conf"
+        self.conf.parent.mkdir(parents=True, exist_ok=True)
+        if seed:
+            extra_config = credentials_config(password) + "\n" + extra_config
+        self.conf.write_text(listening_config(self.port, extra_config))
         self.process: Optional[subprocess.Popen] = None
 
     def start(self, wait: bool = True) -> None:

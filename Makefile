@@ -1,0 +1,63 @@
+# One entry point. Every target creates .venv and installs what it needs (apt packages too, as root).
+#   make up      site.yml on the bundled default inventory (inventory/local)
+#   make plan    the same with --check --diff: what would change, nothing written
+#   make test    everything: lint, sanity, module tests (and the scenarios as they arrive)
+#   make lint    yamllint, ansible-lint, ruff, syntax check, ansible-doc, ansible-test sanity
+#   make bench   HTTP requests of a no-op run of every module, by method
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INVENTORY ?= inventory/local
+PLAYBOOK_ARGS ?=
+# Debian packages the tests need: the real qBittorrent the qbittorrent_* modules are tested against.
+TEST_APT_PACKAGES := qbittorrent-nox
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: up plan test lint pytest bench venv test-deps clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+test-deps:
+	@missing=""; for pkg in $(TEST_APT_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+up: venv
+	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml $(PLAYBOOK_ARGS)
+
+plan: venv
+	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml --check --diff $(PLAYBOOK_ARGS)
+
+lint: venv
+	$(BIN)/yamllint -s .
+	$(BIN)/ansible-lint -q
+	$(BIN)/ruff check .
+	$(BIN)/ansible-playbook --syntax-check site.yml
+	@for module in library/*.py; do name=$$(basename $$module .py); \
+	  $(BIN)/ansible-doc -t module $$name >/dev/null || { echo "ansible-doc fails for $$name"; exit 1; }; done; \
+	  echo "ansible-doc renders $$(ls library/*.py | wc -l) modules"
+	bash tests/sanity/run.sh
+
+pytest: venv test-deps
+	$(BIN)/pytest
+
+test: lint pytest
+
+bench: venv test-deps
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -1,0 +1,2 @@
+"""Fixtures: a real qBittorrent per test, and the Radarr/Prowlarr emulators."""
+pytest_plugins = ["tests.qbittorrent_server", "tests.emulators.fixtures"]
