@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: mediastack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """qBittorrent WebUI password hashes, so qBittorrent.conf can be seeded before first start.
@@ -34,7 +33,7 @@ def qbittorrent_password_hash(password: str, salt: str | None = None) -> str:
     try:
         salt_bytes = base64.b64decode(salt, validate=True) if salt else os.urandom(SALT_BYTES)
     except (binascii.Error, ValueError) as exc:
-        raise AnsibleFilterError("qbittorrent_password_hash: salt is not base64: %s" % exc)
+        raise AnsibleFilterError("qbittorrent_password_hash: salt is not base64: %s" % exc) from exc
     key = _derive(password, salt_bytes)
     return "%s%s:%s%s" % (_WRAPPER[0], base64.b64encode(salt_bytes).decode(), base64.b64encode(key).decode(),
                           _WRAPPER[1])

@@ -1,5 +1,4 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: mediastack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
@@ -128,7 +127,8 @@ def main() -> None:
         outcome.record(before, after if changed else before, changed)
         if changed and not module.check_mode:
             action = "editCategory" if existing else "createCategory"
-            client.request("POST", "/api/v2/torrents/" + action, form={"category": name, "savePath": after["save_path"]})
+            client.request("POST", "/api/v2/torrents/" + action,
+                           form={"category": name, "savePath": after["save_path"]})
         return outcome.result([client], category=after if changed else before)
 
     run(module, work)

@@ -88,7 +88,7 @@ class QBittorrentServer:
                 self.process.kill()
                 self.process.wait()
 
-    def session(self, password: Optional[str] = None) -> "WebUISession":
+    def session(self, password: Optional[str] = None) -> WebUISession:
         return WebUISession(self.url, USERNAME, password or self.password)
 
     def module_args(self, **args: Any) -> dict[str, Any]:

@@ -21,7 +21,8 @@ UPSTREAM_DEFAULT = ("ARQ77eY1NUZaQsuDHbIMCA==:0WMRkYTUWVT9wVvdDtHAjU9b3b7uB8NR1G
 
 
 def test_reproduces_qbittorrents_own_hash() -> None:
-    assert qbittorrent_password_hash("adminadmin", salt="ARQ77eY1NUZaQsuDHbIMCA==") == "@ByteArray(%s)" % UPSTREAM_DEFAULT
+    hashed = qbittorrent_password_hash("adminadmin", salt="ARQ77eY1NUZaQsuDHbIMCA==")
+    assert hashed == "@ByteArray(%s)" % UPSTREAM_DEFAULT
 
 
 @pytest.mark.parametrize("stored", [UPSTREAM_DEFAULT, "@ByteArray(%s)" % UPSTREAM_DEFAULT,

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: mediastack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Compare what the user declared with what the server holds, and nothing more."""

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: mediastack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """HTTP for the mediastack modules: one client per app, on ansible.module_utils.urls only.
@@ -10,7 +9,6 @@ errors that name the app, the method, the URL, the HTTP status and the server's 
 from __future__ import annotations
 
 import json
-import socket
 import time
 from http.cookiejar import CookieJar
 from typing import Any, Iterable, Optional
@@ -176,10 +174,10 @@ class ApiClient:
             body = exc.read() if exc.fp is not None else b""
             return Response(exc.code, dict(exc.headers.items()) if exc.headers else {}, body)
         except SSLValidationError as exc:
-            raise ApiError(self.app, method, url, None, "TLS verification failed (validate_certs): %s" % exc)
-        except (URLError, socket.timeout, ConnectionError, OSError) as exc:
+            raise ApiError(self.app, method, url, None, "TLS verification failed (validate_certs): %s" % exc) from exc
+        except (TimeoutError, URLError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise ApiError(self.app, method, url, None, "cannot connect: %s" % reason)
+            raise ApiError(self.app, method, url, None, "cannot connect: %s" % reason) from exc
 
 
 def request_counts(clients: Iterable[ApiClient]) -> dict[str, int]:

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: mediastack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """qBittorrent WebUI API v2 session: login with the checks qBittorrent makes, works on 4.x and 5.x."""
