@@ -13,7 +13,7 @@ description:
     torrents filed under it keep their category.
   - Works with qBittorrent 4.x and 5.x.
 version_added: "0.1.0"
-author: mediastack contributors
+author: mediastack contributors (@mediastack)
 extends_documentation_fragment:
   - mediastack_qbittorrent
 options:

@@ -14,7 +14,7 @@ description:
     ignore them silently). Values are checked against the type the server reports.
   - Works with qBittorrent 4.x and 5.x (WebAPI 2.8 and later).
 version_added: "0.1.0"
-author: mediastack contributors
+author: mediastack contributors (@mediastack)
 extends_documentation_fragment:
   - mediastack_qbittorrent
 options:

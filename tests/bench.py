@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from tests.ansible_run import run_module
+from tests.arr_helpers import module_args
+from tests.emulators import ArrEmulator
 from tests.qbittorrent_server import QBittorrentServer
 
 Scenario = tuple[str, Callable[[Any], dict[str, Any]]]
@@ -20,6 +22,22 @@ QBITTORRENT: list[Scenario] = [
     ("qbittorrent_preferences", lambda s: s.module_args(preferences={
         "save_path": "/media/downloads", "temp_path_enabled": True, "temp_path": "/media/downloads/incomplete"})),
     ("qbittorrent_category", lambda s: s.module_args(name="radarr", save_path="/media/downloads/radarr")),
+]
+
+
+# Radarr modules against the emulator; `tmp` is a directory that exists (for the root folder).
+RADARR: list[tuple[str, Callable[[Any, str], dict[str, Any]]]] = [
+    ("radarr_tag", lambda e, tmp: module_args(e, label="vpn")),
+    ("radarr_root_folder", lambda e, tmp: module_args(e, path=tmp)),
+    ("radarr_download_client", lambda e, tmp: module_args(
+        e, name="qBittorrent", host="gluetun", port=8080, username="admin", password="bench-pass",
+        movie_category="radarr", tags=["vpn"], force_save=True)),
+    ("radarr_notification", lambda e, tmp: module_args(
+        e, name="Jellyfin", host="jellyfin", jellyfin_api_key="0" * 32, on_download=True, on_rename=True,
+        force_save=True)),
+    ("radarr_media_management", lambda e, tmp: module_args(e, copy_using_hardlinks=True, import_extra_files=True)),
+    ("radarr_host_config", lambda e, tmp: module_args(
+        e, authentication_method="forms", username="admin", password="bench-pass")),
 ]
 
 
@@ -56,6 +74,10 @@ def main() -> None:
                     print(line)
         finally:
             server.stop()
+        with ArrEmulator("radarr") as emulator:
+            for module, radarr_args in RADARR:
+                for line in measure(module, radarr_args(emulator, tmp)):
+                    print(line)
 
 
 if __name__ == "__main__":

@@ -188,4 +188,3 @@ def request_counts(clients: Iterable[ApiClient]) -> dict[str, int]:
             key = "%s %s" % (method, path)
             counts[key] = counts.get(key, 0) + 1
     return counts
-

@@ -49,4 +49,3 @@ def login(client: ApiClient, username: str, password: str) -> None:
     if response.status == 401 or response.text.strip() not in ("Ok.", ""):
         raise ApiError(APP, "POST", client.url(path), response.status,
                        "login refused for user %r: wrong username or password" % username)
-

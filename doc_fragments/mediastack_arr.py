@@ -1,0 +1,115 @@
+# Copyright: mediastack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Options shared by the radarr_* and prowlarr_* modules.
+
+Use as `mediastack_arr.radarr` or `mediastack_arr.prowlarr` (connection), plus `mediastack_arr.provider` for
+provider modules (download clients, notifications, indexers, applications, indexer proxies).
+"""
+from __future__ import annotations
+
+
+def _connection(app: str, env: str, port: int) -> str:
+    return r"""
+options:
+  url:
+    description:
+      - Base URL of %(app)s, including its URL base if one is set (for example V(http://radarr:7878/radarr)).
+      - Falls back to E(%(env)s_URL).
+    type: str
+    default: http://127.0.0.1:%(port)d
+  api_key:
+    description:
+      - The %(app)s API key, sent as the C(X-Api-Key) header. Falls back to E(%(env)s_API_KEY).
+      - It is C(<ApiKey>) in %(app)s's C(config.xml), or the E(%(env)s__AUTH__APIKEY) environment override.
+    type: str
+    required: true
+  timeout:
+    description: Seconds to wait for each HTTP answer.
+    type: float
+    default: 30
+  validate_certs:
+    description: Verify the TLS certificate when O(url) is HTTPS.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to keep retrying the first request while %(app)s is not yet listening (connection refused,
+        HTTP 502-504), for example right after its container started. V(0) fails at once.
+    type: float
+    default: 60
+""" % dict(app=app, env=env, port=port)
+
+
+class ModuleDocFragment:
+    RADARR = _connection("Radarr", "RADARR", 7878)
+
+    PROWLARR = _connection("Prowlarr", "PROWLARR", 9696)
+
+    PROVIDER = r"""
+options:
+  name:
+    description:
+      - The item's name, unique in its kind. An existing item is found by name, ignoring case; a name that
+        differs only in case renames it.
+      - Required unless O(purge=true); a run with O(purge=true) and no O(name) only removes undeclared items.
+    type: str
+  state:
+    description:
+      - V(present) creates the item or brings the declared settings to the declared values.
+      - V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  fields:
+    description:
+      - Any setting of the implementation, by its API field name (C(fields[].name) in C(GET <kind>/schema),
+        for example C(host), C(movieCategory), C(apiKey)).
+      - Names are checked against the implementation before anything is written; an unknown name fails and
+        lists the valid ones.
+      - Values are converted to the type of the server's value (V("8080") for a number); a select field also
+        takes the name of one of its options. List values compare as sets.
+      - The typed options of this module are shortcuts for the same fields; when both are given they must agree.
+      - Secret fields (the server marks them C(privacy) C(password) or C(apiKey)) never appear in the output.
+    type: dict
+  tags:
+    description:
+      - Tag labels (letters, digits, C(-); compared ignoring case). Missing tags are created (not in check mode).
+      - Compared as a set. Omit to leave the item's tags alone; V([]) removes them all.
+    type: list
+    elements: str
+  update_secrets:
+    description:
+      - The server never shows a stored secret (it answers C(********)), so a declared secret cannot be compared.
+      - V(on_create) sends a secret when the item is created, when the server holds none, or when the server
+        shows it in plain text (older versions) and it differs.
+      - V(always) sends every declared secret on every run; the run then always reports a change.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  force_save:
+    description:
+      - Save even when the server's connection test fails or warns (C(?forceSave=true)).
+      - The server tests an enabled item when it is created or changed; without a reachable target (offline,
+        or the target is set up later in the play) that test fails the save.
+    type: bool
+    default: false
+  purge:
+    description:
+      - Also remove every item of this kind whose name is not O(name), not in O(managed_names) and not in
+        O(purge_ignore), whatever its implementation.
+      - Safe in a loop over your items when every iteration passes the same O(managed_names).
+    type: bool
+    default: false
+  managed_names:
+    description:
+      - The names of all items of this kind the play declares (for example
+        V("{{ my_clients | map(attribute='name') }}")). Only used by O(purge); names ignore case.
+    type: list
+    elements: str
+    default: []
+  purge_ignore:
+    description: Names (ignoring case) that O(purge) leaves alone although the play does not manage them.
+    type: list
+    elements: str
+    default: []
+"""

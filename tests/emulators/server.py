@@ -1,0 +1,544 @@
+"""ArrEmulator: a stateful Radarr (API v3) or Prowlarr (API v1) on 127.0.0.1, checked against the official OpenAPI
+document on every exchange. Modules under test talk to it over HTTP from another process (ansible-playbook)."""
+from __future__ import annotations
+
+import copy
+import getpass
+import hashlib
+import json
+import os
+import re
+import shutil
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, NamedTuple, Self
+from urllib.parse import parse_qsl, urlsplit
+
+from tests.emulators.catalog import APPS, CheckContext, run_checks
+from tests.emulators.errors import ApiError, failure, invalid, not_found, problem
+from tests.emulators.providers import Providers
+from tests.emulators.spec import load_spec_validator
+from tests.emulators.store import Store
+
+DEFAULT_API_KEY = "0123456789abcdef0123456789abcdef"
+ID = r"(?P<id>-?\d+)"
+TAG_LABEL = re.compile(r"^[a-z0-9-]+$", re.IGNORECASE)
+WRITE_METHODS = ("POST", "PUT", "DELETE")
+BUILD_TIME = "2025-10-25T10:12:31Z"
+
+
+class RequestRecord(NamedTuple):
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None                                  # JSON-serializable; None: empty body
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Call:
+    query: Mapping[str, str]
+    body: Any
+    id: int
+
+    @property
+    def force_save(self) -> bool:
+        return self.query.get("forceSave", "").lower() == "true"
+
+
+class Route(NamedTuple):
+    method: str
+    pattern: re.Pattern[str]
+    handler: Callable[[Call], Reply]
+
+
+@dataclass
+class _Fault:
+    method: str
+    path: re.Pattern[str]
+    status: int
+    body: Any
+    times: int
+
+
+def _without_nulls(value: Any) -> Any:
+    """The apps serialize with WhenWritingNull: null properties are left out of every answer."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def _password_hash(password: str) -> str:
+    return hashlib.sha256(password.encode()).hexdigest()
+
+
+class ArrEmulator:
+    """A fake Radarr or Prowlarr that behaves like the real API in the ways the modules depend on."""
+
+    def __init__(self, app: str = "radarr", api_key: str = DEFAULT_API_KEY, specs_dir: Path | None = None) -> None:
+        self.app = APPS[app]
+        self.api_key = api_key
+        self.spec = load_spec_validator(app, specs_dir)
+        self.state = Store()
+        self.providers = Providers(self.app, self.state)
+        self.requests: list[RequestRecord] = []
+        self.violations: list[str] = []
+        self.port = 0
+        self.started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._routes = self._build_routes()
+        self._faults: list[_Fault] = []
+        self._unavailable_until = 0.0
+        self._lock = threading.Lock()          # one request at a time: the state stays consistent
+        self._life = threading.Lock()          # start/stop/slow_start against the re-bind timer
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._rebind: threading.Timer | None = None
+        self._running = False
+        for kind, items in self.app.seeded.items():
+            for item in items:
+                self.state.add(kind, copy.deepcopy(dict(item)), item_id=item["id"])
+        for name, singleton in self.app.singletons.items():
+            self.state.configs[name] = dict(singleton.defaults)
+            if "apiKey" in singleton.defaults:
+                self.state.configs[name]["apiKey"] = api_key
+
+    # -- public interface --------------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def writes(self) -> list[RequestRecord]:
+        return [r for r in self.requests if r.method in WRITE_METHODS and r.path.startswith("/api/")]
+
+    def start(self) -> Self:
+        with self._life:
+            self._listen(0)
+            self._running = True
+        return self
+
+    def stop(self) -> None:
+        with self._life:
+            self._running = False
+            if self._rebind is not None:
+                self._rebind.cancel()
+            self._close_listener()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def slow_start(self, seconds: float, mode: str = "refuse") -> None:
+        """Act like an app still starting for `seconds`: nobody listens ("refuse", then the same port again)
+        or everything, /ping included, answers 503 ("503")."""
+        if mode == "503":
+            self._unavailable_until = time.monotonic() + seconds
+        elif mode == "refuse":
+            with self._life:
+                if self._rebind is not None:
+                    self._rebind.cancel()
+                self._close_listener()
+                self._rebind = threading.Timer(seconds, self._listen_again, args=(self.port,))
+                self._rebind.daemon = True
+                self._rebind.start()
+        else:
+            raise ValueError(f"slow_start mode must be 'refuse' or '503', not {mode!r}")
+
+    def fail_next(self, method: str, path_regex: str, status: int, body: object | None = None,
+                  times: int = 1) -> None:
+        """Answer the next `times` requests matching method and path (re.search) with this status and body
+        (sent as JSON; None: empty). The request is still checked against the document; the answer is not."""
+        with self._lock:
+            self._faults.append(_Fault(method.upper(), re.compile(path_regex), status, body, times))
+
+    def set_test_result(self, kind: str, errors: list[str] | None) -> None:
+        """Make the connection test of a provider kind fail with these messages (None: it passes)."""
+        self.providers.kind(kind)
+        with self._lock:
+            self.providers.test_results[kind] = list(errors) if errors else None
+
+    def items(self, kind: str) -> list[dict[str, Any]]:
+        """The stored objects of a kind ("tag", "rootfolder", "downloadclient", ...), secrets in clear."""
+        with self._lock:
+            return self.state.items(kind)
+
+    def config(self, name: str) -> dict[str, Any]:
+        """A config singleton ("host", "mediamanagement") as GET returns it."""
+        with self._lock:
+            return self._config_resource(name)
+
+    # -- listening ---------------------------------------------------------------------------------------------
+
+    def _listen(self, port: int) -> None:
+        server = _Server(port, self)
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
+                                        name=f"{self.app.key}-emulator")
+        self._thread.start()
+        self._server = server
+        self.port = server.server_address[1]
+
+    def _listen_again(self, port: int) -> None:
+        with self._life:
+            if not self._running or self._server is not None:
+                return
+            try:
+                self._listen(port)
+            except OSError as exc:
+                self.violations.append(f"emulator error: cannot listen on port {port} again: {exc}")
+
+    def _close_listener(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = self._thread = None
+
+    # -- one exchange ------------------------------------------------------------------------------------------
+
+    def handle(self, method: str, target: str, headers: Mapping[str, str],
+               body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Answer one request: status, headers, body. Recorded and checked before anything is sent."""
+        split = urlsplit(target)
+        query = dict(parse_qsl(split.query, keep_blank_values=True))
+        with self._lock:
+            reply = self._respond(method, split.path, query, headers, body)
+            payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+            self.requests.append(RequestRecord(method, split.path, query, reply.status))
+        sent = [("X-Application-Version", self.app.version), *reply.headers]
+        if payload:
+            sent.append(("Content-Type", "application/json; charset=utf-8"))
+        return reply.status, sent, payload
+
+    def _violate(self, method: str, path: str, where: str, problems: list[str]) -> None:
+        self.violations.extend(f"{method} {path}: {where}: {p}" for p in problems)
+
+    def _authenticate(self, headers: Mapping[str, str], query: Mapping[str, str]) -> tuple[bool, bool]:
+        """(the key is right, and it came the way the document describes). The query wins over the header."""
+        key = next((v for k, v in query.items() if k.lower() == "apikey"), None)
+        documented = True
+        if key is None:
+            key = headers.get("X-Api-Key")
+        if key is None:
+            scheme, _, token = (headers.get("Authorization") or "").partition(" ")
+            key, documented = (token.strip(), False) if scheme.lower() == "bearer" else (None, False)
+        valid = key == self.api_key
+        return valid, valid and documented
+
+    def _respond(self, method: str, path: str, query: dict[str, str], headers: Mapping[str, str],
+                 body: bytes) -> Reply:
+        content_type = headers.get("Content-Type") or ""
+        authenticated, documented_auth = self._authenticate(headers, query)
+        check = self.spec.check_request(method, path, query, dict(headers.items()), body, content_type,
+                                        check_security=documented_auth)
+        self._violate(method, path, "request", check.problems)
+        if time.monotonic() < self._unavailable_until:
+            return Reply(503)
+        if not authenticated and path != "/ping":
+            return Reply(401)
+        fault = self._take_fault(method, path)
+        if fault is not None:
+            return Reply(fault.status, fault.body)
+        reply = self._dispatch(method, path, query, body, content_type, check.body_unreadable)
+        if 200 <= reply.status < 300:
+            reply.body = _without_nulls(reply.body)
+            payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+            problems = self.spec.check_response(method, path, query, reply.status, payload,
+                                                "application/json" if payload else "")
+            self._violate(method, path, f"response {reply.status}", problems)
+        return reply
+
+    def _take_fault(self, method: str, path: str) -> _Fault | None:
+        fault = next((f for f in self._faults if f.method == method and f.path.search(path)), None)
+        if fault is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                self._faults.remove(fault)
+        return fault
+
+    def _dispatch(self, method: str, path: str, query: dict[str, str], body: bytes, content_type: str,
+                  body_unreadable: bool) -> Reply:
+        matches = [(route, m) for route in self._routes if (m := route.pattern.fullmatch(path))]
+        found = next(((route, m) for route, m in matches if route.method == method), None)
+        if found is None:
+            return Reply(405 if matches else 404)
+        route, match = found
+        try:
+            data = self._parse_body(body, content_type, body_unreadable)
+            call = Call(query, data, int(match.group("id")) if "id" in match.groupdict() else 0)
+            if method in ("PUT", "DELETE") and "id" in match.groupdict() and call.id <= 0:
+                raise problem(400, f"{call.id} is not a valid ID")
+            return route.handler(call)
+        except ApiError as exc:
+            return Reply(exc.status, exc.body)
+        except Exception as exc:  # noqa: BLE001 -- an emulator bug must fail the test, not pass as a 500
+            trace = "".join(traceback.format_exception(exc)).strip()
+            self.violations.append(f"emulator error on {method} {path}: {trace}")
+            return Reply(500, {"message": str(exc), "description": None})
+
+    @staticmethod
+    def _parse_body(body: bytes, content_type: str, unreadable: bool) -> Any:
+        if not body.strip():
+            return None
+        if "json" not in content_type.lower():
+            raise ApiError(415)
+        if unreadable:
+            raise problem(400, "The JSON value could not be converted to the resource's property types")
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise problem(400, f"Invalid JSON: {exc}") from exc
+
+    # -- routes ------------------------------------------------------------------------------------------------
+
+    def _build_routes(self) -> list[Route]:
+        api = self.app.api_prefix
+        table: list[tuple[str, str, Callable[[Call], Reply]]] = [
+            ("GET", "/ping", self._ping), ("HEAD", "/ping", self._ping),
+            ("GET", api + "/system/status", self._status),
+            ("GET", api + "/tag", self._tags), ("POST", api + "/tag", self._create_tag),
+            ("GET", api + "/tag/" + ID, self._tag), ("PUT", api + "/tag/" + ID, self._update_tag),
+            ("DELETE", api + "/tag/" + ID, self._delete_tag),
+        ]
+        for name in self.app.seeded:
+            table += [("GET", f"{api}/{name}", partial(self._seeded_list, name)),
+                      ("GET", f"{api}/{name}/{ID}", partial(self._seeded_item, name))]
+        for name in self.app.singletons:
+            base = f"{api}/config/{name}"
+            table += [("GET", base, partial(self._config, name)), ("GET", base + "/" + ID, partial(self._config, name)),
+                      ("PUT", base + "/" + ID, partial(self._update_config, name))]
+        if self.app.root_folders:
+            table += [("GET", api + "/rootfolder", self._root_folders),
+                      ("POST", api + "/rootfolder", self._create_root_folder),
+                      ("GET", api + "/rootfolder/" + ID, self._root_folder),
+                      ("DELETE", api + "/rootfolder/" + ID, self._delete_root_folder)]
+        for kind in self.app.kinds:
+            base = f"{api}/{kind.name}"
+            table += [("GET", base, partial(self._provider_list, kind.name)),
+                      ("GET", base + "/schema", partial(self._provider_schema, kind.name)),
+                      ("POST", base + "/test", partial(self._provider_test, kind.name)),
+                      ("GET", base + "/" + ID, partial(self._provider, kind.name)),
+                      ("POST", base, partial(self._create_provider, kind.name)),
+                      ("PUT", base + "/" + ID, partial(self._update_provider, kind.name)),
+                      ("DELETE", base + "/" + ID, partial(self._delete_provider, kind.name))]
+        return [Route(method, re.compile(pattern), handler) for method, pattern, handler in table]
+
+    def _created(self, kind: str, resource: dict[str, Any]) -> Reply:
+        location = f"{self.url}{self.app.api_prefix}/{kind}/{resource['id']}"
+        return Reply(201, resource, [("Location", location)])
+
+    def _stored(self, kind: str, item_id: int) -> dict[str, Any]:
+        item = self.state.get(kind, item_id)
+        if item is None:
+            raise not_found()
+        return item
+
+    # /ping and system/status
+
+    def _ping(self, call: Call) -> Reply:
+        return Reply(200, {"status": "OK"})
+
+    def _status(self, call: Call) -> Reply:
+        host = self.state.configs.get("host", {})
+        return Reply(200, {
+            "appName": self.app.name, "instanceName": host.get("instanceName", self.app.name),
+            "version": self.app.version, "buildTime": BUILD_TIME, "isDebug": False, "isProduction": True,
+            "isAdmin": False, "isUserInteractive": False, "startupPath": f"/app/{self.app.key}/bin",
+            "appData": "/config", "osName": "debian", "osVersion": "12", "isNetCore": True, "isLinux": True,
+            "isOsx": False, "isWindows": False, "isDocker": True, "mode": "console", "branch": "master",
+            "databaseType": "sqLite", "databaseVersion": "3.46.1",
+            "authentication": host.get("authenticationMethod", "none"), "migrationVersion": 241,
+            "urlBase": host.get("urlBase", ""), "runtimeVersion": "8.0.21", "runtimeName": ".NET",
+            "startTime": self.started, "packageVersion": self.app.version, "packageAuthor": "linuxserver.io",
+            "packageUpdateMechanism": "docker"})
+
+    # /tag
+
+    def _tags(self, call: Call) -> Reply:
+        return Reply(200, self.state.items("tag"))
+
+    def _tag(self, call: Call) -> Reply:
+        return Reply(200, copy.deepcopy(self._stored("tag", call.id)))
+
+    @staticmethod
+    def _label(body: Any) -> str:
+        label = body.get("label") if isinstance(body, dict) else None
+        if not isinstance(label, str) or not label.strip():
+            raise invalid([failure("Label", "'Label' must not be empty.", label)])
+        if not TAG_LABEL.match(label):
+            raise invalid([failure("Label", "Allowed characters a-z, 0-9 and -", label)])
+        return label.lower()
+
+    def _create_tag(self, call: Call) -> Reply:
+        label = self._label(call.body)
+        # A label that exists already is not an error: the existing tag comes back.
+        tag = next((t for t in self.state.collections["tag"].values() if t["label"] == label), None)
+        return self._created("tag", copy.deepcopy(tag or self.state.add("tag", {"label": label})))
+
+    def _update_tag(self, call: Call) -> Reply:
+        self._stored("tag", call.id)
+        tag = {"id": call.id, "label": self._label(call.body)}
+        self.state.put("tag", tag)
+        return Reply(202, dict(tag))
+
+    def _delete_tag(self, call: Call) -> Reply:
+        self._stored("tag", call.id)
+        if self.state.tag_in_use(call.id):
+            raise problem(409, f"Tag {call.id} is in use")
+        self.state.remove("tag", call.id)
+        return Reply(200)
+
+    # read-only seeded collections (qualityprofile, appprofile)
+
+    def _seeded_list(self, kind: str, call: Call) -> Reply:
+        return Reply(200, self.state.items(kind))
+
+    def _seeded_item(self, kind: str, call: Call) -> Reply:
+        return Reply(200, copy.deepcopy(self._stored(kind, call.id)))
+
+    # /config/<name>
+
+    def _config_resource(self, name: str) -> dict[str, Any]:
+        resource = {"id": 1, **copy.deepcopy(self.state.configs[name])}
+        if self.app.singletons[name].has_user:
+            resource["passwordConfirmation"] = ""     # never returned; `password` holds the stored hash
+        return resource
+
+    def _config(self, name: str, call: Call) -> Reply:
+        return Reply(200, self._config_resource(name))
+
+    def _update_config(self, name: str, call: Call) -> Reply:
+        singleton = self.app.singletons[name]
+        stored = self.state.configs[name]
+        body = call.body if isinstance(call.body, dict) else {}
+        # A key left out deserializes to its .NET default (false, 0, first enum member) and is saved; null is
+        # skipped, so a left-out string keeps its value.
+        zeros = self.spec.zero_values(singleton.schema)
+        incoming = {key: body.get(key, zero) for key, zero in zeros.items() if key != "id"}
+        failures = run_checks(singleton.checks, CheckContext(incoming, stored, self.state.ids))
+        if failures:
+            raise invalid(failures)
+        user_keys = ("username", "password") if singleton.has_user else ()
+        for key, value in incoming.items():
+            if value is not None and key not in singleton.ignored and key not in user_keys:
+                stored[key] = value
+        if singleton.has_user and incoming.get("username") and incoming.get("password"):
+            stored["username"] = incoming["username"].lower()
+            if incoming["password"] != stored["password"]:     # the hash sent back keeps the password
+                stored["password"] = _password_hash(incoming["password"])
+        return Reply(202, self._config_resource(name))
+
+    # /rootfolder
+
+    def _root_folder_resource(self, folder: dict[str, Any]) -> dict[str, Any]:
+        accessible = os.path.isdir(folder["path"])
+        return {"id": folder["id"], "path": folder["path"], "accessible": accessible,
+                "freeSpace": shutil.disk_usage(folder["path"]).free if accessible else None, "unmappedFolders": []}
+
+    def _root_folders(self, call: Call) -> Reply:
+        return Reply(200, [self._root_folder_resource(f) for f in self.state.items("rootfolder")])
+
+    def _root_folder(self, call: Call) -> Reply:
+        return Reply(200, self._root_folder_resource(self._stored("rootfolder", call.id)))
+
+    def _create_root_folder(self, call: Call) -> Reply:
+        path = call.body.get("path") if isinstance(call.body, dict) else None
+        # The validators run in the app's order and stop at the first failure.
+        if not isinstance(path, str) or not os.path.isabs(path):
+            message = f"Invalid Path: '{path}'"
+        elif any(f["path"].rstrip("/") == path.rstrip("/") for f in self.state.collections["rootfolder"].values()):
+            message = f"Path '{path}' is already configured as a root folder"
+        elif not os.path.isdir(path):
+            message = f"Folder '{path}' does not exist"
+        elif not os.access(path, os.W_OK):
+            message = f"Folder '{path}' is not writable by user '{getpass.getuser()}'"
+        else:
+            return self._created("rootfolder", self._root_folder_resource(self.state.add("rootfolder",
+                                                                                          {"path": path})))
+        raise invalid([failure("Path", message, path)])
+
+    def _delete_root_folder(self, call: Call) -> Reply:
+        self._stored("rootfolder", call.id)
+        self.state.remove("rootfolder", call.id)
+        return Reply(200)
+
+    # providers
+
+    def _provider_list(self, kind: str, call: Call) -> Reply:
+        return Reply(200, self.providers.list(kind))
+
+    def _provider_schema(self, kind: str, call: Call) -> Reply:
+        return Reply(200, self.providers.schema(kind))
+
+    def _provider(self, kind: str, call: Call) -> Reply:
+        return Reply(200, self.providers.get(kind, call.id))
+
+    def _create_provider(self, kind: str, call: Call) -> Reply:
+        return self._created(kind, self.providers.create(kind, call.body, call.force_save))
+
+    def _update_provider(self, kind: str, call: Call) -> Reply:
+        return Reply(202, self.providers.update(kind, call.id, call.body, call.force_save))
+
+    def _delete_provider(self, kind: str, call: Call) -> Reply:
+        self.providers.delete(kind, call.id)
+        return Reply(200, {})
+
+    def _provider_test(self, kind: str, call: Call) -> Reply:
+        self.providers.test(kind, call.body)
+        return Reply(200)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, emulator: ArrEmulator) -> None:
+        self.emulator = emulator
+        super().__init__(("127.0.0.1", port), _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        status, headers, payload = self.server.emulator.handle(self.command, self.path, self.headers, body)
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        # One request per connection, so "refuse" mode really refuses everything that follows.
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the emulator keeps its own request log."""
