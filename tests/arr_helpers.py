@@ -32,10 +32,13 @@ def api(emu: Any, method: str, path: str, body: Any = None, api_prefix: str = "/
 
 
 def seed(emu: Any, kind: str, implementation: str, name: str, api_prefix: str = "/api/v3",
-         **values: Any) -> dict[str, Any]:
-    """Create a provider item from its schema template (forceSave), as the web UI would; then clear the log."""
+         match_by: str = "implementation", **values: Any) -> dict[str, Any]:
+    """Create a provider item from its schema template (forceSave), as the web UI would; then clear the log.
+
+    The template is the one whose `match_by` key (Prowlarr indexers: "definitionName") is `implementation`.
+    """
     template = next(t for t in api(emu, "GET", "/%s/schema" % kind, api_prefix=api_prefix)
-                    if t["implementation"] == implementation)
+                    if t.get(match_by) == implementation)
     template.pop("presets", None)
     template["name"] = name
     for f in template["fields"]:

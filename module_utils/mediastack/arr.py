@@ -14,6 +14,8 @@ A module declares what it manages (an `ArrApp`, a `ProviderKind`, `CollectionKin
 - secret fields are known by their `privacy` (`password`, `apiKey`), never by their name; the mask
   `********` the server answers with means "unknown", not "different" (`update_secrets`);
 - tags are given by label, resolved with one GET of `/tag` and created when missing;
+- ids of other items (an indexer's app profile) are given by name, resolved with one GET of their list, and
+  only when declared (or needed to create);
 - every failure names the app, its URL, the item and, for server refusals, the server's own messages.
 """
 from __future__ import annotations
@@ -233,6 +235,51 @@ def declared_values(ctx: Context, options: Mapping[str, Opt], extra_fields: Opti
 # Providers: download clients, notifications, indexers, applications, indexer proxies
 
 @dataclass(frozen=True)
+class Reference:
+    """A top-level id (e.g. `appProfileId`) that the user gives as the name of an item of another collection.
+
+    key: the top-level key; path: the collection it refers to (read once, only when the option is set or the
+    item is created with `on_create`); noun: for messages; shown: the key's name in diffs and changed_keys,
+    where names stand for ids; none_id: an id that means "none" or "any" (e.g. 0), set by an empty name;
+    on_create: when creating and the option is omitted, refer to the item of this name, else to the first
+    one (None: keep the template's value).
+    """
+
+    key: str
+    path: str
+    noun: str
+    shown: str
+    none_id: Optional[int] = None
+    on_create: Optional[str] = None
+
+
+class Named:
+    """The items of a collection by name, read once, for a Reference."""
+
+    def __init__(self, ctx: Context, ref: Reference) -> None:
+        self.ref = ref
+        items = sorted(ctx.client.get(ref.path), key=lambda i: i["id"])
+        self.first: Optional[int] = items[0]["id"] if items else None
+        self.by_name: dict[str, int] = {}
+        for item in items:
+            self.by_name.setdefault(str(item.get("name") or "").lower(), item["id"])
+        self.by_id: dict[int, str] = {i["id"]: str(i.get("name") or "") for i in items}
+
+    def id(self, name: Optional[str]) -> Optional[int]:
+        """The id for a name (the default on create for None); None when there is no such item."""
+        if name is None:
+            return self.by_name.get(str(self.ref.on_create).lower(), self.first)
+        if name == "" and self.ref.none_id is not None:
+            return self.ref.none_id
+        return self.by_name.get(name.lower())
+
+    def name(self, item_id: Any) -> Any:
+        if item_id == self.ref.none_id and self.ref.none_id is not None:
+            return ""
+        return self.by_id.get(item_id, str(item_id))
+
+
+@dataclass(frozen=True)
 class ProviderKind:
     """What a provider module manages.
 
@@ -240,7 +287,11 @@ class ProviderKind:
     options: typed module options (top() or field()); default_implementation: used when creating and the
     user gave none; create_defaults: top-level values a new item starts with before the user's own (what
     the web UI would preset, e.g. enable=true); template_key: the schema key that `implementation` names
-    (Prowlarr indexers: "definitionName"); unordered_keys: top-level lists compared as sets.
+    (Prowlarr indexers: "definitionName"; the diff shows the item's value under this key);
+    unordered_keys: top-level lists compared as sets; implementation_option: the module option that names
+    the implementation (Prowlarr indexers: "definition"); implementation_fixed: an existing item's
+    implementation cannot change (asking for another one fails); references: module options that set a
+    top-level id by the name of an item of another collection (option -> Reference).
     """
 
     app: ArrApp
@@ -251,6 +302,9 @@ class ProviderKind:
     create_defaults: Mapping[str, Any] = dataclass_field(default_factory=dict)
     template_key: str = "implementation"
     unordered_keys: frozenset = frozenset(("tags",))
+    implementation_option: str = "implementation"
+    implementation_fixed: bool = False
+    references: Mapping[str, Reference] = dataclass_field(default_factory=dict)
 
 
 # When to send a secret the server does not show (shared by provider modules and radarr_host_config).
@@ -263,7 +317,6 @@ def provider_argument_spec(kind: ProviderKind) -> dict[str, dict[str, Any]]:
         kind.app,
         name=dict(type="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-        implementation=dict(type="str"),
         fields=dict(type="dict"),
         tags=dict(type="list", elements="str"),
         update_secrets=dict(UPDATE_SECRETS),
@@ -272,8 +325,11 @@ def provider_argument_spec(kind: ProviderKind) -> dict[str, dict[str, Any]]:
         managed_names=dict(type="list", elements="str", default=[]),
         purge_ignore=dict(type="list", elements="str", default=[]),
     )
+    spec[kind.implementation_option] = dict(type="str")
     for option, opt in kind.options.items():
         spec[option] = dict(opt.spec)
+    for option in kind.references:
+        spec[option] = dict(type="str")
     return spec
 
 
@@ -339,7 +395,8 @@ class Provider:
     def remove(self, existing: Optional[dict[str, Any]]) -> None:
         if existing is None:
             return
-        before = {"name": existing["name"], "implementation": existing.get(self.kind.template_key)}
+        key = self.kind.template_key
+        before = {"name": existing["name"], key: existing.get(key)}
         self.outcome.record(before, {}, True)
         self.delete(existing)
 
@@ -368,31 +425,41 @@ class Provider:
             self._schema = self.client.get(self.kind.path + "/schema")
         return self._schema
 
+    def identity_keys(self) -> tuple[str, ...]:
+        """The keys an implementation is known by: `implementationName` too, unless the template key is another
+        one (Prowlarr's Cardigann indexers share one implementationName across hundreds of definitions)."""
+        key = self.kind.template_key
+        return (key, "implementationName") if key == "implementation" else (key,)
+
     def template(self, implementation: str) -> dict[str, Any]:
         key = self.kind.template_key
         wanted = implementation.lower()
         templates = self.schema()
-        for by in (key, "implementationName"):
+        for by in self.identity_keys():
             match = next((t for t in templates if str(t.get(by) or "").lower() == wanted), None)
             if match is not None:
                 template = copy.deepcopy(match)
                 template.pop("presets", None)
                 return template
-        self.fail("unknown implementation %r%s" % (implementation, suggestions(
+        self.fail("unknown %s %r%s" % (self.kind.implementation_option, implementation, suggestions(
             implementation, {str(t.get(key)) for t in templates if t.get(key)})))
         raise AssertionError("unreachable")
 
     def present(self, existing: Optional[dict[str, Any]]) -> dict[str, Any]:
-        implementation = self.params["implementation"]
+        option = self.kind.implementation_option
+        implementation = self.params[option]
         key = self.kind.template_key
         if existing is None:
             implementation = implementation or self.kind.default_implementation
             if not implementation:
-                self.fail("implementation is required to create it")
+                self.fail("%s is required to create it" % option)
             base = self.template(implementation)
             base.update(copy.deepcopy(dict(self.kind.create_defaults)))
         elif implementation and implementation.lower() not in (
-                str(existing.get(key) or "").lower(), str(existing.get("implementationName") or "").lower()):
+                str(existing.get(k) or "").lower() for k in self.identity_keys()):
+            if self.kind.implementation_fixed:
+                self.fail("its %s is %s and cannot change to %r; remove it (state=absent) or use another name"
+                          % (option, existing.get(key), implementation))
             # Another implementation: its settings are another class, so start from its template.
             base = self.template(implementation)
             base.update({k: v for k, v in existing.items() if k in base and k not in IMPLEMENTATION_KEYS
@@ -404,11 +471,14 @@ class Provider:
         keys, fields = declared_values(self.ctx, self.kind.options, self.params["fields"])
         fields = self.checked_fields(base, fields)
         keys = self.checked_keys(base, keys)
+        named = self.resolve_references(existing, keys)   # before tags: an unknown name must fail before any write
         tag_ids: Optional[list[int]] = None
         if self.params["tags"] is not None:
             tag_ids = self.ctx.tags.resolve(self.params["tags"])
 
         before, after, changed_keys = self.plan(existing, base, keys, fields, tag_ids)
+        for ref_key, names in named.items():
+            show_by_name(names, ref_key, before, after, changed_keys)
         changed = existing is None or bool(changed_keys)
         self.outcome.record(before, after if changed else before, changed)
 
@@ -424,6 +494,22 @@ class Provider:
                                  expect=(200, 202))
         return dict(id=item_id, changed_keys=changed_keys)
 
+    def resolve_references(self, existing: Optional[dict[str, Any]], keys: dict[str, Any]) -> dict[str, Named]:
+        """Set the ids of the declared references in `keys` (and on create the defaults); the names read."""
+        named: dict[str, Named] = {}
+        for option, ref in self.kind.references.items():
+            name = self.params[option]
+            if name is None and (existing is not None or ref.on_create is None):
+                continue
+            names = named[ref.key] = Named(self.ctx, ref)
+            item_id = names.id(name)
+            if item_id is None and name is None:
+                self.fail("%s: there is no %s to refer to; create one first" % (option, ref.noun))
+            if item_id is None:
+                self.fail("%s: unknown %s %r%s" % (option, ref.noun, name, suggestions(name, names.by_id.values())))
+            keys[ref.key] = item_id
+        return named
+
     def checked_fields(self, base: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
         """The declared field values, after checking their names and converting their types."""
         fields = field_map(base)
@@ -434,8 +520,8 @@ class Provider:
             f = fields.get(name)
             if f is None:
                 origin = " (from option %s)" % options[name] if name in options else ""
-                self.fail("unknown field %r%s for implementation %s%s"
-                          % (name, origin, implementation, suggestions(name, fields)))
+                self.fail("unknown field %r%s for %s %s%s" % (
+                    name, origin, self.kind.implementation_option, implementation, suggestions(name, fields)))
             if is_secret(f):
                 self.ctx.hide(value)
             try:
@@ -444,10 +530,15 @@ class Provider:
                 self.fail("field %r %s" % (name, exc))
         return checked
 
-    @staticmethod
-    def select_value(f: Mapping[str, Any], value: Any) -> Any:
-        """For a select field, accept an option's name in place of its value."""
+    @classmethod
+    def select_value(cls, f: Mapping[str, Any], value: Any) -> Any:
+        """For a select field, accept an option's name in place of its value; a list (a multi-select, e.g.
+        Prowlarr's syncCategories) element by element, each checked against the options, duplicates dropped."""
         options = f.get("selectOptions") or []
+        if options and isinstance(value, (list, tuple)) and f.get("type") in ("select",):
+            values = [cls.select_value(f, str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                      for v in value]
+            return [v for i, v in enumerate(values) if v not in values[:i]]
         if not options or not isinstance(value, str) or f.get("type") not in ("select",):
             return value
         if any(str(o.get("value")) == value for o in options):
@@ -462,10 +553,10 @@ class Provider:
         implementation = base.get(self.kind.template_key) or base.get("implementation")
         for key, value in declared.items():
             if key not in base:
-                self.fail("implementation %s has no setting %r" % (implementation, key))
+                self.fail("%s %s has no setting %r" % (self.kind.implementation_option, implementation, key))
             supports = "supports" + key[:1].upper() + key[1:]
             if value is True and base.get(supports) is False:
-                self.fail("implementation %s does not support %s" % (implementation, key))
+                self.fail("%s %s does not support %s" % (self.kind.implementation_option, implementation, key))
         return declared
 
     def plan(self, existing: Optional[dict[str, Any]], base: dict[str, Any], keys: dict[str, Any],
@@ -476,11 +567,11 @@ class Provider:
         current_fields = field_map(current)
         base_fields = field_map(base)
         before: dict[str, Any] = {}
-        after: dict[str, Any] = {"name": base["name"], "implementation": base.get(key)}
+        after: dict[str, Any] = {"name": base["name"], key: base.get(key)}
         changed: list[str] = []
         if existing is not None:
-            before = {"name": existing["name"], "implementation": existing.get(key)}
-            changed += [k for k in ("name", "implementation") if before[k] != after[k]]
+            before = {"name": existing["name"], key: existing.get(key)}
+            changed += [k for k in ("name", key) if before[k] != after[k]]
         for k, value in keys.items():
             if existing is not None:
                 before[k] = current.get(k)
@@ -534,6 +625,15 @@ class Provider:
             if f.get("name") in fields:
                 f["value"] = fields[f["name"]]
         return body
+
+
+def show_by_name(names: Named, key: str, before: dict[str, Any], after: dict[str, Any], changed: list[str]) -> None:
+    """In a diff and changed keys, a reference's id (`key`) becomes the referred item's name (`shown`)."""
+    shown = names.ref.shown
+    for side in (before, after):
+        if key in side:
+            side[shown] = names.name(side.pop(key))
+    changed[:] = [shown if k == key else k for k in changed]
 
 
 # ---------------------------------------------------------------------------------------------------------------
