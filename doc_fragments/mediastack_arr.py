@@ -71,9 +71,20 @@ options:
       - The typed options of this module are shortcuts for the same fields; when both are given they must agree.
       - Secret fields (the server marks them C(privacy) C(password) or C(apiKey)) never appear in the output.
     type: dict
+  settings:
+    description:
+      - Any top-level setting of the item by its API name (a key of C(GET <kind>/<id>), for example
+        C(priority), C(enable), C(onHealthIssue), C(categories)), for what has no typed option.
+      - Names are checked against the item (or the template, when creating) before anything is written;
+        values are converted to the type of the server's value. C(id), C(name), C(tags), C(fields) and the
+        implementation's own keys are refused: they have their own options.
+      - The typed options of this module are shortcuts for the same keys; when both are given they must agree.
+    type: dict
+    default: {}
   tags:
     description:
-      - Tag labels (letters, digits, C(-); compared ignoring case). Missing tags are created (not in check mode).
+      - Tag labels (letters, digits, C(-); compared ignoring case). A missing tag is created only when the item
+        is about to be written (never in check mode), and deleted again when that write fails.
       - Compared as a set. Omit to leave the item's tags alone; V([]) removes them all.
     type: list
     elements: str

@@ -41,6 +41,24 @@ RADARR: list[tuple[str, Callable[[Any, str], dict[str, Any]]]] = [
 ]
 
 
+# Prowlarr modules against the emulator, in the order a play wires them (the indexer refers to the proxy's tag).
+PROWLARR: list[tuple[str, Callable[[Any, str], dict[str, Any]]]] = [
+    ("prowlarr_tag", lambda e, tmp: module_args(e, label="flaresolverr")),
+    ("prowlarr_indexer_proxy", lambda e, tmp: module_args(
+        e, name="FlareSolverr", host="http://flaresolverr:8191/", request_timeout=60, tags=["flaresolverr"],
+        force_save=True)),
+    ("prowlarr_indexer", lambda e, tmp: module_args(
+        e, name="1337x", definition="1337x", app_profile="Standard", priority=25, tags=["flaresolverr"],
+        force_save=True)),
+    ("prowlarr_application", lambda e, tmp: module_args(
+        e, name="Radarr", prowlarr_url="http://prowlarr:9696", radarr_url="http://radarr:7878",
+        radarr_api_key="0" * 32, sync_categories=[2000, 2040, 2045], force_save=True)),
+    ("prowlarr_download_client", lambda e, tmp: module_args(
+        e, name="qBittorrent", host="gluetun", port=8080, username="admin", password="bench-pass",
+        category="prowlarr", force_save=True)),
+]
+
+
 def by_method(api_requests: dict[str, int]) -> Counter:
     methods: Counter = Counter()
     for request, count in api_requests.items():
@@ -74,10 +92,14 @@ def main() -> None:
                     print(line)
         finally:
             server.stop()
-        with ArrEmulator("radarr") as emulator:
-            for module, radarr_args in RADARR:
-                for line in measure(module, radarr_args(emulator, tmp)):
-                    print(line)
+        for app, scenarios in (("radarr", RADARR), ("prowlarr", PROWLARR)):
+            with ArrEmulator(app) as emulator:
+                for module, arr_args in scenarios:
+                    for line in measure(module, arr_args(emulator, tmp)):
+                        print(line)
+                if emulator.violations:
+                    raise SystemExit("the %s emulator saw requests that break its OpenAPI document: %s"
+                                     % (app, emulator.violations))
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ def test_bad_input_fails_naming_prowlarr_and_writes_nothing(prowlarr_emulator) -
 
     wrong_type = run(MODULE, emu, name="qBittorrent", fields={"port": "eighty"})
     assert wrong_type["failed"] and "Prowlarr at %s" % emu.url in wrong_type["msg"]
-    assert "field 'port' must be a int like 8080, got 'eighty'" in wrong_type["msg"]
+    assert "field 'port' must be an integer like 8080, got 'eighty'" in wrong_type["msg"]
 
     bad_select = run(MODULE, emu, name="qBittorrent", fields={"priority": "Middle"})
     assert bad_select["failed"] and "field 'priority' must be one of: 0 (Last), 1 (First)" in bad_select["msg"]

@@ -89,7 +89,7 @@ def test_bad_input_fails_naming_prowlarr_and_writes_nothing(prowlarr_emulator) -
     assert "valid: host, requestTimeout" in unknown["msg"]
 
     wrong_type = run(MODULE, emu, name="FlareSolverr", fields={"requestTimeout": "a minute"})
-    assert wrong_type["failed"] and "field 'requestTimeout' must be a int like 60" in wrong_type["msg"]
+    assert wrong_type["failed"] and "field 'requestTimeout' must be an integer like 60" in wrong_type["msg"]
 
     unknown_implementation = run(MODULE, emu, name="Proxy", implementation="FlareSolver")
     assert unknown_implementation["failed"]
@@ -115,3 +115,35 @@ def test_absent_removes_and_then_is_a_no_op(prowlarr_emulator) -> None:
     emu.reset_log()
     again = run(MODULE, emu, name="FlareSolverr", state="absent")
     assert not again["changed"] and again["api_requests"] == {LIST: 1} and emu.writes == []
+
+
+def test_settings_set_top_level_keys_without_a_typed_option(prowlarr_emulator) -> None:
+    emu = prowlarr_emulator
+    seed(emu, KIND, "FlareSolverr", "FlareSolverr", api_prefix=V1)
+    result = run(MODULE, emu, name="FlareSolverr", settings={"onHealthIssue": "yes", "includeHealthWarnings": True})
+    assert result["changed"] and result["changed_keys"] == ["onHealthIssue", "includeHealthWarnings"]
+    assert result["diff"]["after"]["onHealthIssue"] is True
+    item = stored(emu, KIND, "FlareSolverr")
+    assert item["onHealthIssue"] is True and item["includeHealthWarnings"] is True
+    emu.reset_log()
+    assert not run(MODULE, emu, name="FlareSolverr", settings={"onHealthIssue": True})["changed"]
+    assert emu.writes == []
+
+    for settings, message in (({"id": 7}, "'id' is not a setting: the server assigns it"),
+                              ({"fields": []}, "'fields' is not a setting: use fields"),
+                              ({"onHealthIsue": True}, "has no setting 'onHealthIsue' (did you mean 'onHealthIssue'?)"),
+                              ({"onHealthIssue": "often"}, "setting 'onHealthIssue' must be a boolean")):
+        refused = run(MODULE, emu, name="FlareSolverr", settings=settings)
+        assert refused["failed"] and message in refused["msg"], refused["msg"]
+        assert refused["msg"].startswith("Prowlarr at %s: indexerproxy 'FlareSolverr'" % emu.url)
+    assert emu.writes == []
+
+
+def test_a_tag_created_for_a_refused_write_is_deleted_again(prowlarr_emulator) -> None:
+    emu = prowlarr_emulator
+    refused = run(MODULE, emu, name="FlareSolverr", request_timeout=500, tags=["flaresolverr", "fresh"])
+    assert refused["failed"] and "must be between 1 and 180" in refused["msg"]
+    assert stored(emu, KIND) == [] and stored(emu, "tag") == [], "a failed run leaves nothing behind"
+    emu.reset_log()
+    check = run(MODULE, emu, check=True, name="FlareSolverr", tags=["flaresolverr"])
+    assert check["changed"] and emu.writes == [] and stored(emu, "tag") == []

@@ -46,7 +46,7 @@ def test_unknown_setting_fails_before_writing(radarr_emulator) -> None:
 def test_wrong_type_and_disagreement_fail_before_writing(radarr_emulator) -> None:
     emu = radarr_emulator
     wrong = run(MODULE, emu, settings={"recycleBinCleanupDays": "a week"})
-    assert wrong["failed"] and "setting 'recycleBinCleanupDays' must be a int" in wrong["msg"]
+    assert wrong["failed"] and "setting 'recycleBinCleanupDays' must be an integer" in wrong["msg"]
     clash = run(MODULE, emu, copy_using_hardlinks=True, settings={"copyUsingHardlinks": False})
     assert clash["failed"] and "disagree" in clash["msg"]
     assert emu.writes == []

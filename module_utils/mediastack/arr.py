@@ -20,6 +20,7 @@ A module declares what it manages (an `ArrApp`, a `ProviderKind`, `CollectionKin
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 from dataclasses import dataclass
@@ -135,6 +136,7 @@ class Tags:
         self.ctx = ctx
         self.by_label: dict[str, int] = {t["label"].lower(): t["id"] for t in ctx.client.get("tag")}
         self.by_id: dict[int, str] = {i: label for label, i in self.by_label.items()}
+        self.created: list[int] = []
 
     def labels(self, ids: Iterable[int]) -> list[str]:
         return sorted(self.by_id.get(i, str(i)) for i in ids or ())
@@ -142,20 +144,28 @@ class Tags:
     def missing(self, labels: Iterable[str]) -> list[str]:
         return sorted({label.lower() for label in labels} - set(self.by_label))
 
-    def resolve(self, labels: Iterable[str]) -> Optional[list[int]]:
-        """Tag ids for the labels, creating missing tags; None in check mode when a tag is still missing."""
+    def resolve(self, labels: Iterable[str], create: bool = False) -> Optional[list[int]]:
+        """Tag ids for the labels; None while a tag is missing, unless `create` (not in check mode) makes it."""
         labels = [label.lower() for label in labels]
         for label in labels:
             if not TAG_LABEL.match(label):
                 self.ctx.fail("tag %r is not a valid label (letters, digits and '-' only)" % label)
         missing = self.missing(labels)
-        if missing and self.ctx.check_mode:
+        if missing and (self.ctx.check_mode or not create):
             return None
         for label in missing:
             created = self.ctx.client.call("POST", "tag", body={"label": label}, expect=(200, 201)).json()
             self.by_label[label] = created["id"]
             self.by_id[created["id"]] = label
+            self.created.append(created["id"])
         return sorted({self.by_label[label] for label in labels})
+
+    def rollback(self) -> None:
+        """Delete the tags this run created (the write they were for failed): a failed run changes nothing."""
+        for tag_id in self.created:
+            with contextlib.suppress(ApiError):  # the write's own error is the one to report
+                self.ctx.client.call("DELETE", "tag/%s" % tag_id, expect=(200, 202, 204))
+        self.created = []
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -178,6 +188,9 @@ def top(key: str, **spec: Any) -> Opt:
 def field(name: str, **spec: Any) -> Opt:
     """A module option that sets the provider field `name` in `fields[]`."""
     return Opt(name, True, spec)
+
+
+JSON_KINDS = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list"}
 
 
 def conform(value: Any, like: Any) -> Any:
@@ -208,7 +221,8 @@ def conform(value: Any, like: Any) -> Any:
             return list(value)
     else:
         return value
-    raise ValueError("must be a %s like %r, got %r" % (type(like).__name__, like, value))
+    kind = JSON_KINDS.get(type(like), type(like).__name__)
+    raise ValueError("must be %s like %r, got %r" % (kind, like, value))
 
 
 def declared_values(ctx: Context, options: Mapping[str, Opt], extra_fields: Optional[Mapping[str, Any]],
@@ -318,6 +332,7 @@ def provider_argument_spec(kind: ProviderKind) -> dict[str, dict[str, Any]]:
         name=dict(type="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         fields=dict(type="dict"),
+        settings=dict(type="dict", default={}),
         tags=dict(type="list", elements="str"),
         update_secrets=dict(UPDATE_SECRETS),
         force_save=dict(type="bool", default=False),
@@ -344,6 +359,17 @@ def run_provider(kind: ProviderKind) -> None:
 # Keys that belong to an implementation, not to the item: not carried over when the implementation changes.
 IMPLEMENTATION_KEYS = frozenset(("fields", "implementation", "implementationName", "configContract", "infoLink",
                                  "protocol", "message", "presets", "definitionName", "link", "testCommand"))
+
+
+# Top-level keys that `settings` may not set, and what to use instead.
+NOT_SETTINGS: Mapping[str, str] = dict(
+    dict.fromkeys(IMPLEMENTATION_KEYS, "it belongs to the implementation"),
+    id="the server assigns it", name="use name", tags="use tags (labels)", fields="use fields")
+
+
+def settable(item: Mapping[str, Any]) -> set[str]:
+    """The top-level keys `settings` may set (not the server's `supports*` facts)."""
+    return {k for k in item if k not in NOT_SETTINGS and not k.startswith("supports")}
 
 
 def field_map(item: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -468,10 +494,11 @@ class Provider:
             base = copy.deepcopy(existing)
         base["name"] = self.params["name"]
 
-        keys, fields = declared_values(self.ctx, self.kind.options, self.params["fields"])
+        keys, fields = declared_values(self.ctx, self.kind.options, self.params["fields"], self.params["settings"])
         fields = self.checked_fields(base, fields)
         keys = self.checked_keys(base, keys)
-        named = self.resolve_references(existing, keys)   # before tags: an unknown name must fail before any write
+        named = self.resolve_references(existing, keys)
+        # Missing tags are created only once a write is certain, and deleted again if that write fails.
         tag_ids: Optional[list[int]] = None
         if self.params["tags"] is not None:
             tag_ids = self.ctx.tags.resolve(self.params["tags"])
@@ -482,16 +509,23 @@ class Provider:
         changed = existing is None or bool(changed_keys)
         self.outcome.record(before, after if changed else before, changed)
 
-        body = self.merged(base, keys, fields, tag_ids)
         item_id = existing["id"] if existing else None
         if changed and not self.ctx.check_mode:
+            if self.params["tags"] is not None and tag_ids is None:
+                tag_ids = self.ctx.tags.resolve(self.params["tags"], create=True)
+            body = self.merged(base, keys, fields, tag_ids)
             query = {"forceSave": "true"} if self.params["force_save"] else None
-            if existing is None:
-                saved = self.client.call("POST", self.kind.path, query=query, body=body, expect=(200, 201)).json()
-                item_id = saved.get("id") if isinstance(saved, dict) else None
-            else:
-                self.client.call("PUT", "%s/%s" % (self.kind.path, existing["id"]), query=query, body=body,
-                                 expect=(200, 202))
+            try:
+                if existing is None:
+                    saved = self.client.call("POST", self.kind.path, query=query, body=body,
+                                             expect=(200, 201)).json()
+                    item_id = saved.get("id") if isinstance(saved, dict) else None
+                else:
+                    self.client.call("PUT", "%s/%s" % (self.kind.path, existing["id"]), query=query, body=body,
+                                     expect=(200, 202))
+            except ApiError:
+                self.ctx.tags.rollback()
+                raise
         return dict(id=item_id, changed_keys=changed_keys)
 
     def resolve_references(self, existing: Optional[dict[str, Any]], keys: dict[str, Any]) -> dict[str, Named]:
@@ -552,8 +586,15 @@ class Provider:
     def checked_keys(self, base: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
         implementation = base.get(self.kind.template_key) or base.get("implementation")
         for key, value in declared.items():
+            if key in NOT_SETTINGS:
+                self.fail("%r is not a setting: %s" % (key, NOT_SETTINGS[key]))
             if key not in base:
-                self.fail("%s %s has no setting %r" % (self.kind.implementation_option, implementation, key))
+                self.fail("%s %s has no setting %r%s" % (self.kind.implementation_option, implementation, key,
+                                                         suggestions(key, settable(base))))
+            try:
+                value = declared[key] = conform(value, base[key])
+            except ValueError as exc:
+                self.fail("setting %r %s" % (key, exc))
             supports = "supports" + key[:1].upper() + key[1:]
             if value is True and base.get(supports) is False:
                 self.fail("%s %s does not support %s" % (self.kind.implementation_option, implementation, key))
