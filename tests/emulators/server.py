@@ -98,6 +98,7 @@ class ArrEmulator:
         self.providers = Providers(self.app, self.state)
         self.requests: list[RequestRecord] = []
         self.violations: list[str] = []
+        self.host = "127.0.0.1"
         self.port = 0
         self.started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self._routes = self._build_routes()
@@ -121,15 +122,18 @@ class ArrEmulator:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        return f"http://{host}:{self.port}"
 
     @property
     def writes(self) -> list[RequestRecord]:
         return [r for r in self.requests if r.method in WRITE_METHODS and r.path.startswith("/api/")]
 
-    def start(self) -> Self:
+    def start(self, port: int = 0, host: str = "127.0.0.1") -> Self:
+        """Listen on host:port (0: any free port); the stand-in image listens on 0.0.0.0 and the app's port."""
         with self._life:
-            self._listen(0)
+            self.host = host
+            self._listen(port)
             self._running = True
         return self
 
@@ -192,7 +196,7 @@ class ArrEmulator:
     # -- listening ---------------------------------------------------------------------------------------------
 
     def _listen(self, port: int) -> None:
-        server = _Server(port, self)
+        server = _Server(self.host, port, self)
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
                                         name=f"{self.app.key}-emulator")
         self._thread.start()
@@ -514,9 +518,9 @@ class ArrEmulator:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, emulator: ArrEmulator) -> None:
+    def __init__(self, host: str, port: int, emulator: ArrEmulator) -> None:
         self.emulator = emulator
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__((host, port), _Handler)
 
 
 class _Handler(BaseHTTPRequestHandler):
