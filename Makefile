@@ -11,8 +11,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INVENTORY ?= inventory/local
 PLAYBOOK_ARGS ?=
-# Debian packages the tests need: the real qBittorrent the qbittorrent_* modules are tested against.
-TEST_APT_PACKAGES := qbittorrent-nox
+# Debian packages the tests need: the real qBittorrent the qbittorrent_* modules are tested against; the
+# Docker engine and debootstrap for the stand-in images; mkfs for the storage role's device probes.
+TEST_APT_PACKAGES := qbittorrent-nox docker.io debootstrap e2fsprogs
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)

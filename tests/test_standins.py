@@ -15,8 +15,6 @@ import pytest
 from tests.standins.builder import build
 from tests.standins.harness import ADDRESSES, GATEWAY, TIMINGS, http, wait_healthy
 
-pytest_plugins = ["tests.standins.fixtures"]
-
 WG_ADDRESS = "10.99.0.2/32"
 CONTROL_KEY = "standin-control-key"
 
