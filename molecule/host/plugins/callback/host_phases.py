@@ -57,7 +57,10 @@ class CallbackModule(CallbackBase):
         name = os.path.basename(playbook._file_name)
         if context.CLIARGS.get("syntax") or "MOLECULE_EPHEMERAL_DIRECTORY" not in os.environ:
             return
-        phase = PHASE_OF_PLAYBOOK.get(name, name)
+        # Only the scenario's own playbooks (safety.yml runs playbooks/host.yml inside its phase).
+        phase = PHASE_OF_PLAYBOOK.get(name)
+        if phase is None:
+            return
         if phase == "converge" and _converged():
             phase = "idempotence"
         if phase == "create":
