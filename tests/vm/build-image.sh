@@ -58,13 +58,18 @@ if [[ -z $mirror ]]; then
 fi
 
 start=$(date +%s)
-tmp=$(mktemp -d "$cache/build.XXXXXX")
+tmp=$(mktemp -d "$cache/.build.XXXXXX")        # the root tree, only while building
+staging=$(mktemp -d "$cache/.staging.XXXXXX")  # the results, renamed to $out when complete
+# Build the tree in RAM when there is room (dpkg syncs every file it writes; on tmpfs that costs nothing).
+if (( $(awk '/MemAvailable/ {print $2}' /proc/meminfo) > 8 * 1024 * 1024 )); then
+    mount -t tmpfs -o size=4G,mode=0755 mediastack-vm-build "$tmp"
+fi
 # debootstrap mounts /proc and /sys in the target: never delete through a mount that is still there.
 remove_tree() {
     findmnt -rn -o TARGET | grep -F "$1" | sort -r | xargs -r -n1 umount -l || true
     rm -rf --one-file-system "$1"
 }
-cleanup() { remove_tree "$tmp"; }
+cleanup() { remove_tree "$tmp"; rm -rf "$staging"; }
 trap cleanup EXIT
 root=$tmp/rootfs
 log "debootstrap $suite (minbase) from the host's mirror with: $include"
@@ -146,23 +151,23 @@ modules=$(chroot "$root" lsinitramfs "/boot/$(basename "$initrd")")
 for module in virtio_blk virtio_pci virtio_net ext4; do
     grep -q "/$module\.ko" <<<"$modules" || { log "initrd lacks $module"; exit 1; }
 done
-cp "$kernel" "$tmp/vmlinuz"
-cp "$initrd" "$tmp/initrd.img"
+cp "$kernel" "$staging/vmlinuz"
+cp "$initrd" "$staging/initrd.img"
+cp "$tmp/debootstrap.log" "$staging/"
 {
     echo "suite: $suite   mirror: $mirror   key: $key   built: $(date -u +%FT%TZ)"
     echo "kernel: $(basename "$kernel")"
     chroot "$root" dpkg-query -W -f '${Package} ${Version}\n'
-} >"$tmp/manifest.txt"
+} >"$staging/manifest.txt"
 
 log "mkfs.ext4 -d (image size $image_size)"
-truncate -s "$image_size" "$tmp/rootfs.img"
-mkfs.ext4 -q -F -L root -d "$root" "$tmp/rootfs.img"
-remove_tree "$root"
+truncate -s "$image_size" "$staging/rootfs.img"
+mkfs.ext4 -q -F -L root -d "$root" "$staging/rootfs.img"
+remove_tree "$tmp"
 
-echo "$(( $(date +%s) - start ))" >"$tmp/build-seconds"
-touch "$tmp/ok"
+echo "$(( $(date +%s) - start ))" >"$staging/build-seconds"
+touch "$staging/ok"
 rm -rf "$out"
-mv "$tmp" "$out"
-trap - EXIT
+mv "$staging" "$out"
 log "built $out in $(cat "$out/build-seconds") s"
 echo "$out"

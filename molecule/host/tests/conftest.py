@@ -18,7 +18,8 @@ _started = time.monotonic()
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Record this verify run as a phase: verify (tests/converge), verify-grow, verify-safety."""
-    suites = {Path(arg).resolve().parent.name for arg in session.config.args}
+    paths = [Path(arg.split("::")[0]).resolve() for arg in session.config.args]
+    suites = {path.name if path.is_dir() else path.parent.name for path in paths}
     name = "verify" if suites <= {"converge"} else "verify-" + "-".join(sorted(suites))
     print("\n" + phases.record(name, time.monotonic() - _started, exitstatus == 0))
 

@@ -35,11 +35,10 @@ PHASE_OF_PLAYBOOK = {
 }
 
 
-def _converged() -> bool:
-    state_file = os.environ.get("MOLECULE_STATE_FILE", "")
-    if not state_file or not Path(state_file).exists():
-        return False
-    return bool((yaml.safe_load(Path(state_file).read_text()) or {}).get("converged"))
+def _state(key: str) -> bool:
+    """A flag of molecule's state file (created, converged) as it was before this playbook."""
+    state_file = Path(os.environ.get("MOLECULE_STATE_FILE", "/nonexistent"))
+    return state_file.exists() and bool((yaml.safe_load(state_file.read_text()) or {}).get(key))
 
 
 class CallbackModule(CallbackBase):
@@ -57,9 +56,14 @@ class CallbackModule(CallbackBase):
         name = os.path.basename(playbook._file_name)
         if context.CLIARGS.get("syntax") or "MOLECULE_EPHEMERAL_DIRECTORY" not in os.environ:
             return
-        phase = PHASE_OF_PLAYBOOK.get(name, name)
-        if phase == "converge" and _converged():
+        # Only the scenario's own playbooks (safety.yml runs playbooks/host.yml inside its phase).
+        phase = PHASE_OF_PLAYBOOK.get(name)
+        if phase is None:
+            return
+        if phase == "converge" and _state("converged"):
             phase = "idempotence"
+        if phase == "destroy" and not _state("created"):
+            return  # the clean-up before create: nothing to time
         if phase == "create":
             phases.reset()
         self._phase = phase
@@ -69,6 +73,7 @@ class CallbackModule(CallbackBase):
         if self._phase is None:
             return
         ok = not any(stats.failures.values()) and not any(stats.dark.values())
-        self._display.display(phases.record(self._phase, time.monotonic() - self._start, ok))
+        line = phases.record(self._phase, time.monotonic() - self._start, ok)
+        self._display.display(line)
         if self._phase == "destroy":
             self._display.display(phases.summary())
