@@ -1,7 +1,7 @@
 # One entry point. Every target creates .venv and installs what it needs (apt packages too, as root).
 #   make up      site.yml on the bundled default inventory (inventory/local)
 #   make plan    the same with --check --diff: what would change, nothing written
-#   make test    everything: lint, sanity, module tests (and the scenarios as they arrive)
+#   make test    everything: lint, sanity, pytest (modules, roles, stand-in images), the molecule scenarios
 #   make lint    yamllint, ansible-lint, ruff, syntax check, ansible-doc, ansible-test sanity
 #   make bench   HTTP requests of a no-op run of every module, by method
 SHELL := /bin/bash
@@ -18,7 +18,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: up plan test lint pytest bench venv test-deps clean
+.PHONY: up plan test lint pytest test-host bench venv test-deps clean
 
 venv: $(VENV)/.installed
 
@@ -55,7 +55,12 @@ lint: venv
 pytest: venv test-deps
 	$(BIN)/pytest
 
-test: lint pytest
+# The host roles in a Debian 12 VM under qemu (software emulation; installs qemu and debootstrap as needed).
+# The VM image is built once per machine into ~/.cache/mediastack-vm; phase times go to build/bench/.
+test-host: venv
+	$(BIN)/molecule test -s host
+
+test: lint pytest test-host
 
 bench: venv test-deps
 	$(BIN)/python -m tests.bench

@@ -5,6 +5,7 @@ measured. The goal is reads only, and the fewest the job needs. Figures are prin
 """
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from collections import Counter
@@ -81,6 +82,18 @@ def measure(module: str, args: dict[str, Any]) -> Iterator[str]:
         yield "    %2d x %s" % (count, request)
 
 
+SCENARIO_TIMINGS = Path(__file__).resolve().parent.parent / "build" / "bench"
+
+
+def scenario_timings() -> Iterator[str]:
+    """The phase durations the molecule scenarios recorded on their last run (`make test`), if any."""
+    for report in sorted(SCENARIO_TIMINGS.glob("*-scenario.json")):
+        phases = json.loads(report.read_text()).get("phases", [])
+        yield "%s (last run):" % report.stem
+        for phase in phases:
+            yield "    %-16s %7.1fs%s" % (phase["phase"], phase["seconds"], "" if phase.get("ok", True) else "  FAILED")
+
+
 def main() -> None:
     print("No-op run of each module: requests by method (login included), wall time of one `ansible -m`.")
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,6 +113,8 @@ def main() -> None:
                 if emulator.violations:
                     raise SystemExit("the %s emulator saw requests that break its OpenAPI document: %s"
                                      % (app, emulator.violations))
+    for line in scenario_timings():
+        print(line)
 
 
 if __name__ == "__main__":

@@ -49,3 +49,14 @@ def test_without_http01_only_443_is_forwarded(tmp_path: Path) -> None:
     assert "disable_http_challenge" in text
     assert "| `requests.example.org` | A | `<your public IPv4: set router_notes_public_ip>` |" in text
     assert "No port is reserved yet" in text
+
+
+def test_validation_names_only_the_inputs_that_are_wrong(tmp_path: Path) -> None:
+    wrong = dict(SAMPLE, router_notes_lan_address="", router_notes_vpn_forwarded_port=70000)
+    result = role_run("router_notes", "validate", router_notes_path=str(tmp_path / "notes.md"), **wrong)
+    assert result["failures"] == 1 and result["changed"] == 0
+    message = " ".join(result["failed_msgs"])
+    assert ("router_notes_lan_address must be an IPv4 address (is empty: the facts show no default IPv4 route"
+            in message)
+    assert "router_notes_vpn_forwarded_port must be 0-65535 (is 70000)" in message
+    assert "router_notes_domain" not in message and "router_notes_public_ip" not in message
