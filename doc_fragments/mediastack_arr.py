@@ -77,7 +77,7 @@ options:
         C(priority), C(enable), C(onHealthIssue), C(categories)), for what has no typed option.
       - Names are checked against the item (or the template, when creating) before anything is written;
         values are converted to the type of the server's value. C(id), C(name), C(tags), C(fields) and the
-        implementation's own keys are refused: they have their own options.
+        implementation's own keys are refused, since they have their own options.
       - The typed options of this module are shortcuts for the same keys; when both are given they must agree.
     type: dict
     default: {}
