@@ -157,12 +157,14 @@ def parse_published(spec: str) -> tuple[str, str, str]:
 
 @pytest.fixture(scope="session")
 def published(hostvars):
-    """{app: {'<port>/<proto>': [(host ip, host port)]}}: what the inventory asked to publish, nothing else."""
+    """{container: {'<port>/<proto>': [(host ip, host port)]}}: what the inventory asked to publish, nothing
+    else. qBittorrent has no network of its own: what qbittorrent_published_ports asks is published on Gluetun."""
     wanted: dict[str, dict[str, list[tuple[str, str]]]] = {}
     for app in APPS:
+        container = "gluetun" if app == "qbittorrent" else app
         for spec in hostvars.get(f"{app}_published_ports") or []:
             port, ip, host_port = parse_published(str(spec))
-            wanted.setdefault(app, {}).setdefault(port, []).append((ip, host_port))
+            wanted.setdefault(container, {}).setdefault(port, []).append((ip, host_port))
     return wanted
 
 
