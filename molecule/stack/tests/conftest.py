@@ -43,13 +43,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     print("\n" + phases.record(name, time.monotonic() - _started, exitstatus == 0))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def hostvars(host):
     """The instance's inventory variables (molecule.yml, provisioner.inventory), as written there."""
     return host.ansible.get_variables()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def role_default(hostvars):
     """A function: the inventory's value of a variable, else the default in roles/<role>/defaults/main.yml."""
 
@@ -63,40 +63,36 @@ def role_default(hostvars):
     return value
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def client():
     return docker.from_env(version="auto", timeout=60)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def network_name(role_default):
     return role_default("network", "network_name", "media")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def addresses(role_default):
     """{app: fixed address on the media network} as the roles read it."""
     return role_default("network", "network_service_addresses", {})
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def media_network(client, network_name):
     return client.networks.get(network_name)
 
 
-@pytest.fixture(scope="session")
-def containers(client):
-    """A function: {app: the container, reloaded}; fails naming the apps that have no container."""
+@pytest.fixture(scope="module")
+def container(client):
+    """A function: the container of an app (name = app name), fresh from Docker; a failed test when none."""
 
-    def get() -> dict:
-        found, missing = {}, []
-        for app in APPS:
-            try:
-                found[app] = client.containers.get(app)
-            except docker.errors.NotFound:
-                missing.append(app)
-        assert not missing, f"no container for {missing}"
-        return found
+    def get(app: str):
+        try:
+            return client.containers.get(app)
+        except docker.errors.NotFound:
+            pytest.fail(f"no container named {app}", pytrace=False)
 
     return get
 
@@ -121,7 +117,7 @@ def exec_in(container, command: list[str], user: str = "") -> str:
     return text
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def to_container(host, media_network):
     """A function: (status, body) of one HTTP request to a container address on the media network or to a
     port published on 127.0.0.1. Before anything is sent the kernel's route to the address is checked: the
@@ -155,7 +151,7 @@ def parse_published(spec: str) -> tuple[str, str, str]:
     return f"{port}/{proto or 'tcp'}", ip or "0.0.0.0", host_port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def published(hostvars):
     """{container: {'<port>/<proto>': [(host ip, host port)]}}: what the inventory asked to publish, nothing
     else. qBittorrent has no network of its own: what qbittorrent_published_ports asks is published on Gluetun."""
@@ -168,7 +164,7 @@ def published(hostvars):
     return wanted
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def webui_login(hostvars, addresses, to_container):
     """A function: qBittorrent's answer to a login with the inventory's credentials, at Gluetun's address."""
 
@@ -188,16 +184,16 @@ def webui_login(hostvars, addresses, to_container):
     return login
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def config_root(hostvars) -> Path:
     return Path(hostvars["mediastack_config_root"])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api_keys():
     return phases.read_api_keys
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api_key_snapshots():
     return phases.api_key_snapshots

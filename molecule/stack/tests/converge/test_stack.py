@@ -16,18 +16,18 @@ QBITTORRENT_CONF = "qbittorrent/qBittorrent/qBittorrent.conf"
 
 
 @pytest.mark.parametrize("app", APPS)
-def test_container_runs_healthy(containers, app):
-    container = containers()[app]
-    status = wait_healthy(container)
-    logs = container.logs(tail=20).decode(errors="replace")
-    assert container.attrs["State"]["Running"], f"{app} is not running:\n{logs}"
+def test_container_runs_healthy(container, app):
+    running = container(app)
+    status = wait_healthy(running)
+    logs = running.logs(tail=20).decode(errors="replace")
+    assert running.attrs["State"]["Running"], f"{app} is not running:\n{logs}"
     assert status == "healthy", f"{app}: health {status}:\n{logs}"
-    assert container.attrs["State"]["RestartCount"] == 0
+    assert running.attrs["RestartCount"] == 0
 
 
 @pytest.mark.parametrize("app", APPS)
-def test_container_runs_the_inventory_image(containers, hostvars, app):
-    assert containers()[app].attrs["Config"]["Image"] == hostvars[f"{app}_image"]
+def test_container_runs_the_inventory_image(container, hostvars, app):
+    assert container(app).attrs["Config"]["Image"] == hostvars[f"{app}_image"]
 
 
 def test_media_network(media_network, hostvars):
@@ -37,24 +37,22 @@ def test_media_network(media_network, hostvars):
 
 
 @pytest.mark.parametrize("app", ON_MEDIA_NETWORK)
-def test_container_has_its_fixed_address(containers, network_name, addresses, app):
-    networks = containers()[app].attrs["NetworkSettings"]["Networks"]
+def test_container_has_its_fixed_address(container, network_name, addresses, app):
+    networks = container(app).attrs["NetworkSettings"]["Networks"]
     assert list(networks) == [network_name], f"{app} is on {list(networks)}"
     assert networks[network_name]["IPAddress"] == addresses[app]
     assert (networks[network_name].get("IPAMConfig") or {}).get("IPv4Address") == addresses[app]
 
 
-def test_qbittorrent_lives_in_gluetuns_namespace(containers):
-    apps = containers()
-    gluetun, qbittorrent = apps["gluetun"], apps["qbittorrent"]
+def test_qbittorrent_lives_in_gluetuns_namespace(container):
+    gluetun, qbittorrent = container("gluetun"), container("qbittorrent")
     assert qbittorrent.attrs["HostConfig"]["NetworkMode"] == f"container:{gluetun.id}"
-    namespaces = {name: Path(f"/proc/{c.attrs['State']['Pid']}/ns/net").readlink() for name, c in apps.items()
-                  if name in ("gluetun", "qbittorrent")}
-    assert namespaces["qbittorrent"] == namespaces["gluetun"]
+    namespaces = [Path(f"/proc/{c.attrs['State']['Pid']}/ns/net").readlink() for c in (gluetun, qbittorrent)]
+    assert namespaces[0] == namespaces[1]
 
 
-def test_qbittorrent_routes_only_through_tun0(containers):
-    qbittorrent = containers()["qbittorrent"]
+def test_qbittorrent_routes_only_through_tun0(container):
+    qbittorrent = container("qbittorrent")
     # `ip route get` computes the route the kernel would take; nothing is sent.
     route = exec_in(qbittorrent, ["ip", "route", "get", "1.1.1.1"])
     assert re.search(r"\bdev tun0\b", route), route
@@ -63,22 +61,22 @@ def test_qbittorrent_routes_only_through_tun0(containers):
     assert exec_in(qbittorrent, ["ip", "-6", "route", "show", "default"]).strip() == ""
 
 
-def test_only_the_asked_ports_are_published(client, containers, media_network, published):
+def test_only_the_asked_ports_are_published(client, container, media_network, published):
     """Every container of the stack and every other one on the media network: PortBindings exactly as the
     inventory's <app>_published_ports, nothing published by PublishAllPorts, and what Docker actually bound."""
-    apps = containers()
+    apps = {app: container(app) for app in APPS}
     on_network = {c.name for c in client.containers.list(all=True, filters={"network": media_network.name})}
     assert on_network <= set(apps), f"containers on {media_network.name} that are not the stack's: " \
                                     f"{sorted(on_network - set(apps))}"
-    for app, container in apps.items():
+    for app, running in apps.items():
         wanted = {port: sorted(binds) for port, binds in published.get(app, {}).items()}
-        bindings = container.attrs["HostConfig"].get("PortBindings") or {}
+        bindings = running.attrs["HostConfig"].get("PortBindings") or {}
         declared = {port: sorted((b.get("HostIp") or "0.0.0.0", b["HostPort"]) for b in binds)
                     for port, binds in bindings.items() if binds}
         assert declared == wanted, f"{app}: published {declared}, the inventory asked for {wanted}"
-        assert not container.attrs["HostConfig"].get("PublishAllPorts")
+        assert not running.attrs["HostConfig"].get("PublishAllPorts")
         actual = {port: sorted((b["HostIp"], b["HostPort"]) for b in binds)
-                  for port, binds in (container.attrs["NetworkSettings"].get("Ports") or {}).items() if binds}
+                  for port, binds in (running.attrs["NetworkSettings"].get("Ports") or {}).items() if binds}
         assert actual == wanted, f"{app}: Docker bound {actual}"
 
 
@@ -88,16 +86,16 @@ def test_published_ports_answer_on_loopback(published, to_container):
 
 
 @pytest.mark.parametrize("app", MEDIA_USERS)
-def test_media_is_one_mount_at_the_same_path(containers, hostvars, app):
-    mounts = {m["Destination"]: m for m in containers()[app].attrs["Mounts"]}
+def test_media_is_one_mount_at_the_same_path(container, hostvars, app):
+    mounts = {m["Destination"]: m for m in container(app).attrs["Mounts"]}
     assert "/media" in mounts, f"{app} has no /media"
     assert mounts["/media"]["Source"] == hostvars["storage_mount_path"]
     assert mounts["/media"]["RW"]
 
 
-def test_hardlink_from_download_to_library_across_containers(containers, hostvars):
+def test_hardlink_from_download_to_library_across_containers(container, hostvars):
     """qBittorrent writes a download; Radarr hardlinks it into the library (one inode, two links)."""
-    apps = containers()
+    apps = {app: container(app) for app in MEDIA_USERS}
     user = f"{hostvars['mediastack_puid']}:{hostvars['mediastack_pgid']}"
     name = f"stack-test-{uuid.uuid4().hex[:8]}.mkv"
     download, movie = f"/media/downloads/radarr/{name}", f"/media/movies/{name}"

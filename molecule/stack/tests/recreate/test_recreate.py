@@ -17,27 +17,27 @@ def before():
     return json.loads(path.read_text())
 
 
-def test_gluetun_was_recreated_with_the_new_setting(containers, before, hostvars):
-    gluetun = containers()["gluetun"]
+def test_gluetun_was_recreated_with_the_new_setting(container, before, hostvars):
+    gluetun = container("gluetun")
     assert before["gluetun"] and gluetun.id != before["gluetun"]
     countries = ",".join(hostvars["stack_scenario_recreate_countries"])
     assert f"SERVER_COUNTRIES={countries}" in gluetun.attrs["Config"]["Env"]
 
 
-def test_qbittorrent_was_recreated(containers, before):
-    assert before["qbittorrent"] and containers()["qbittorrent"].id != before["qbittorrent"]
+def test_qbittorrent_was_recreated(container, before):
+    assert before["qbittorrent"] and container("qbittorrent").id != before["qbittorrent"]
 
 
 @pytest.mark.parametrize("app", ["gluetun", "qbittorrent"])
-def test_runs_healthy(containers, app):
-    container = containers()[app]
-    assert wait_healthy(container) == "healthy", container.logs(tail=20).decode(errors="replace")
+def test_runs_healthy(container, app):
+    running = container(app)
+    assert wait_healthy(running) == "healthy", running.logs(tail=20).decode(errors="replace")
 
 
-def test_qbittorrent_joined_the_new_gluetun(containers):
-    apps = containers()
-    assert apps["qbittorrent"].attrs["HostConfig"]["NetworkMode"] == f"container:{apps['gluetun'].id}"
-    route = exec_in(apps["qbittorrent"], ["ip", "route", "get", "1.1.1.1"])   # computes, sends nothing
+def test_qbittorrent_joined_the_new_gluetun(container):
+    qbittorrent = container("qbittorrent")
+    assert qbittorrent.attrs["HostConfig"]["NetworkMode"] == f"container:{container('gluetun').id}"
+    route = exec_in(qbittorrent, ["ip", "route", "get", "1.1.1.1"])   # computes, sends nothing
     assert re.search(r"\bdev tun0\b", route), route
 
 
