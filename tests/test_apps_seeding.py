@@ -68,7 +68,7 @@ def test_the_app_s_own_settings_survive_and_the_vault_key_wins(tmp_path: Path) -
 def qbittorrent(root: Path, password: str) -> dict:
     return run_playbook(PLAYBOOK, {"apps_seed": "qbittorrent", "qbittorrent_config_dir": str(root),
                                    "qbittorrent_webui_password": password, "gluetun_forwarded_port": 47123,
-                                   "__qbittorrent_fresh": True, **MEDIA})
+                                   **MEDIA})
 
 
 def test_qbittorrent_conf_is_seeded_idempotently(tmp_path: Path) -> None:

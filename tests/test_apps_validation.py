@@ -73,3 +73,8 @@ def test_bad_wireguard_settings_are_refused(changes: dict, expected: str) -> Non
 ])
 def test_missing_or_bad_secrets_are_refused(changes: dict, expected: str) -> None:
     refused(expected, **changes)
+
+
+def test_the_webui_is_published_on_its_own_port() -> None:
+    refused("qbittorrent_published_ports must publish the WebUI on its own port",
+            qbittorrent_published_ports=["127.0.0.1:28080:8080"])
