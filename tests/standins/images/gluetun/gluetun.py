@@ -17,8 +17,10 @@ What it reproduces of qmcgaw/gluetun (WireGuard, e.g. AirVPN):
 - the control server on HTTP_CONTROL_SERVER_ADDRESS (:8000): GET/PUT /v1/vpn/status, GET /v1/vpn/settings,
   GET /v1/publicip/ip (a TEST-NET address, $PUBLICIP_STANDIN), GET /v1/portforward and the older
   /v1/openvpn/portforwarded ({"port": first FIREWALL_VPN_INPUT_PORTS or 0}), GET /v1/dns/status,
-  GET /v1/updater/status. Routes are private unless HTTP_CONTROL_SERVER_AUTH_DEFAULT_ROLE says
-  {"auth":"none"}, {"auth":"apikey","apikey":...} (header X-API-Key) or {"auth":"basic",...};
+  GET /v1/updater/status. Routes are private unless a role allows them: the [[roles]] of the TOML file
+  HTTP_CONTROL_SERVER_AUTH_CONFIG_FILEPATH (default /gluetun/auth/config.toml; name, routes ["GET /v1/..."],
+  auth none|apikey|basic with apikey or username/password), or HTTP_CONTROL_SERVER_AUTH_DEFAULT_ROLE (every
+  route) saying {"auth":"none"}, {"auth":"apikey","apikey":...} (header X-API-Key) or {"auth":"basic",...};
   `PUT /v1/vpn/status {"status":"stopped"}` takes tun0 down (no route out; the firewall stays);
 - the health server on 127.0.0.1:9999 and `/gluetun-entrypoint healthcheck` (the image's HEALTHCHECK).
 """
@@ -34,6 +36,7 @@ import struct
 import subprocess
 import sys
 import threading
+import tomllib
 from pathlib import Path
 
 from standin import exit_on_sigterm, log, probe, serve
@@ -111,12 +114,19 @@ def load_settings() -> dict:
         outbound.append(net)
     role = setting("HTTP_CONTROL_SERVER_AUTH_DEFAULT_ROLE")
     try:
-        auth = json.loads(role) if role else None
+        roles = [(json.loads(role), None)] if role else []
     except ValueError:
         raise SettingsError("control server settings: HTTP_CONTROL_SERVER_AUTH_DEFAULT_ROLE is not JSON") from None
+    auth_file = Path(setting("HTTP_CONTROL_SERVER_AUTH_CONFIG_FILEPATH", "/gluetun/auth/config.toml"))
+    if auth_file.is_file():
+        try:
+            roles += [(entry, set(entry.get("routes", []))) for entry in tomllib.loads(auth_file.read_text())
+                      .get("roles", [])]
+        except (tomllib.TOMLDecodeError, AttributeError) as exc:
+            raise SettingsError(f"control server settings: {auth_file}: {exc}") from None
     address = setting("HTTP_CONTROL_SERVER_ADDRESS", ":8000")
     return {"provider": provider, "type": vpn_type, "address": ipv4[0], "mtu": int(setting("WIREGUARD_MTU", "1320")),
-            "input_ports": ports, "outbound_subnets": outbound, "auth": auth,
+            "input_ports": ports, "outbound_subnets": outbound, "roles": roles,
             "control": (address.rpartition(":")[0] or "0.0.0.0", int(address.rpartition(":")[2])),
             "countries": csv("SERVER_COUNTRIES"), "regions": csv("SERVER_REGIONS"), "cities": csv("SERVER_CITIES"),
             "names": csv("SERVER_NAMES"), "public_ip": setting("PUBLICIP_STANDIN", "203.0.113.7")}
@@ -214,11 +224,11 @@ def reroute(settings: dict, gateway: str, device: str, networks: list) -> None:
 
 
 def control_routes(settings: dict, tunnel: Tunnel) -> dict:
-    auth = settings["auth"]
+    def allowed(route: str, headers) -> bool:
+        return any(routes is None or route in routes for auth, routes in settings["roles"]
+                   if passes(auth, headers))
 
-    def allowed(headers) -> bool:
-        if not auth:
-            return False
+    def passes(auth: dict, headers) -> bool:
         kind = str(auth.get("auth", "")).lower()
         if kind == "none":
             return True
@@ -229,9 +239,9 @@ def control_routes(settings: dict, tunnel: Tunnel) -> dict:
             return headers.get("Authorization") == f"Basic {expected}"
         return False
 
-    def guarded(handler):
+    def guarded(route: str, handler):
         def wrapper(query, body, headers):
-            if not allowed(headers):
+            if not allowed(route, headers):
                 return 401, "Unauthorized\n"
             return handler(query, body, headers)
         return wrapper
@@ -270,7 +280,7 @@ def control_routes(settings: dict, tunnel: Tunnel) -> dict:
               ("GET", "/v1/portforward"): port_forwarded, ("GET", "/v1/openvpn/portforwarded"): port_forwarded,
               ("GET", "/v1/dns/status"): lambda q, b, h: (200, {"status": "running"}),
               ("GET", "/v1/updater/status"): lambda q, b, h: (200, {"status": "completed"})}
-    return {key: guarded(handler) for key, handler in routes.items()}
+    return {key: guarded(f"{key[0]} {key[1]}", handler) for key, handler in routes.items()}
 
 
 def main() -> None:
@@ -293,7 +303,7 @@ def main() -> None:
         sys.exit(1)
     log("gluetun", f"{settings['provider']} wireguard: {TUN} {settings['address']}, default route via {TUN}, "
                    f"firewall set (local {', '.join(str(n) for _, n in networks)})")
-    if not settings["auth"]:
+    if not settings["roles"]:
         log("gluetun", "control server: no role configured, every route is private (401)")
 
     def health(query, body, headers):

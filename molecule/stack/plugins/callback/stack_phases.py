@@ -1,0 +1,80 @@
+"""Callback: time each playbook of the molecule stack scenario and record it as a phase (see phases.py); after
+each converge, keep the Radarr and Prowlarr API keys as config.xml holds them (the verify compares them)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from ansible import context
+from ansible.plugins.callback import CallbackBase
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import phases  # noqa: E402
+
+DOCUMENTATION = """
+name: stack_phases
+type: aggregate
+short_description: durations of the molecule stack scenario's phases
+description:
+  - Times every playbook molecule runs in the stack scenario and records it as a phase in
+    build/bench/stack-scenario.json (converge.yml run a second time is the idempotence phase).
+  - After converge.yml, its idempotence run and recreate.yml, keeps the API keys of Radarr and Prowlarr
+    (config.xml under the scenario's config root) for the verify.
+  - Prints one line per phase, and the whole table after destroy.yml.
+requirements:
+  - enabled in molecule/stack/molecule.yml (ANSIBLE_CALLBACKS_ENABLED), run by molecule
+"""
+
+PHASE_OF_PLAYBOOK = {
+    "create.yml": "create",
+    "prepare.yml": "prepare",
+    "converge.yml": "converge",
+    "recreate.yml": "recreate",
+    "destroy.yml": "destroy",
+}
+CONVERGING = ("converge", "idempotence", "recreate")
+
+
+def _converged() -> bool:
+    state_file = os.environ.get("MOLECULE_STATE_FILE", "")
+    if not state_file or not Path(state_file).exists():
+        return False
+    return bool((yaml.safe_load(Path(state_file).read_text()) or {}).get("converged"))
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "stack_phases"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._phase = None
+        self._start = 0.0
+
+    def v2_playbook_on_start(self, playbook) -> None:
+        name = os.path.basename(playbook._file_name)
+        if context.CLIARGS.get("syntax") or "MOLECULE_EPHEMERAL_DIRECTORY" not in os.environ:
+            return
+        phase = PHASE_OF_PLAYBOOK.get(name, name)
+        if phase == "converge" and _converged():
+            phase = "idempotence"
+        if phase == "create":
+            phases.reset()
+        self._phase = phase
+        self._start = time.monotonic()
+
+    def v2_playbook_on_stats(self, stats) -> None:
+        if self._phase is None:
+            return
+        ok = not any(stats.failures.values()) and not any(stats.dark.values())
+        self._display.display(phases.record(self._phase, time.monotonic() - self._start, ok))
+        if self._phase in CONVERGING:
+            phases.snapshot_api_keys(self._phase)
+        if self._phase == "destroy":
+            self._display.display(phases.summary())

@@ -1,0 +1,199 @@
+"""Shared fixtures of the stack scenario's testinfra tests, and the verify phases' durations (phases.py).
+
+The instance is this machine (ansible_connection local), so the tests use the Docker SDK and plain HTTP from
+here. Every request goes to an address on the scenario's own bridge or to 127.0.0.1, never elsewhere:
+`to_container` checks the kernel's route before it sends anything and never uses a proxy from the environment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import docker
+import pytest
+import yaml
+
+SCENARIO = Path(__file__).resolve().parents[1]
+PROJECT = SCENARIO.parents[1]
+sys.path.insert(0, str(SCENARIO))
+import phases  # noqa: E402
+
+# Container name = app name (the roles' contract). qBittorrent has no address of its own: it lives in Gluetun's
+# network namespace.
+APPS = ["gluetun", "qbittorrent", "prowlarr", "flaresolverr", "radarr", "profilarr", "seerr", "jellyfin"]
+ON_MEDIA_NETWORK = [app for app in APPS if app != "qbittorrent"]
+MEDIA_USERS = ["qbittorrent", "radarr", "jellyfin"]   # /media is mounted in these (design section 1)
+HEALTH_TIMEOUT = 60.0
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+_started = time.monotonic()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Record this verify run as a phase: verify (tests/converge) or verify-recreate."""
+    paths = [Path(arg.split("::")[0]).resolve() for arg in session.config.args]
+    suites = {path.name if path.is_dir() else path.parent.name for path in paths}
+    name = "verify" if suites <= {"converge"} else "verify-" + "-".join(sorted(suites))
+    print("\n" + phases.record(name, time.monotonic() - _started, exitstatus == 0))
+
+
+@pytest.fixture(scope="module")
+def hostvars(host):
+    """The instance's inventory variables (molecule.yml, provisioner.inventory), as written there."""
+    return host.ansible.get_variables()
+
+
+@pytest.fixture(scope="module")
+def role_default(hostvars):
+    """A function: the inventory's value of a variable, else the default in roles/<role>/defaults/main.yml."""
+
+    def value(role: str, name: str, fallback=None):
+        if name in hostvars:
+            return hostvars[name]
+        defaults = PROJECT / "roles" / role / "defaults" / "main.yml"
+        data = yaml.safe_load(defaults.read_text()) if defaults.is_file() else {}
+        return (data or {}).get(name, fallback)
+
+    return value
+
+
+@pytest.fixture(scope="module")
+def client():
+    return docker.from_env(version="auto", timeout=60)
+
+
+@pytest.fixture(scope="module")
+def network_name(role_default):
+    return role_default("network", "network_name", "media")
+
+
+@pytest.fixture(scope="module")
+def addresses(role_default):
+    """{app: fixed address on the media network} as the roles read it."""
+    return role_default("network", "network_service_addresses", {})
+
+
+@pytest.fixture(scope="module")
+def media_network(client, network_name):
+    return client.networks.get(network_name)
+
+
+@pytest.fixture(scope="module")
+def container(client):
+    """A function: the container of an app (name = app name), fresh from Docker; a failed test when none."""
+
+    def get(app: str):
+        try:
+            return client.containers.get(app)
+        except docker.errors.NotFound:
+            pytest.fail(f"no container named {app}", pytrace=False)
+
+    return get
+
+
+def wait_healthy(container, timeout: float = HEALTH_TIMEOUT) -> str:
+    """Docker's health status once it is healthy, or whatever it is when the time is up or the container died."""
+    deadline = time.monotonic() + timeout
+    while True:
+        container.reload()
+        state = container.attrs["State"]
+        status = state.get("Health", {}).get("Status", "none")
+        if status == "healthy" or not state["Running"] or time.monotonic() > deadline:
+            return status
+        time.sleep(0.5)
+
+
+def exec_in(container, command: list[str], user: str = "") -> str:
+    """Run a command in a container; its output, or a failed test with the output when it exits non-zero."""
+    code, output = container.exec_run(command, user=user, demux=False)
+    text = output.decode(errors="replace")
+    assert code == 0, f"{container.name}: {' '.join(command)} exited {code}: {text}"
+    return text
+
+
+@pytest.fixture(scope="module")
+def to_container(host, media_network):
+    """A function: (status, body) of one HTTP request to a container address on the media network or to a
+    port published on 127.0.0.1. Before anything is sent the kernel's route to the address is checked: the
+    scenario's bridge or loopback, nothing else (no request ever leaves this machine)."""
+    subnet = ipaddress.ip_network(media_network.attrs["IPAM"]["Config"][0]["Subnet"])
+    bridge = media_network.attrs["Options"].get("com.docker.network.bridge.name") or f"br-{media_network.id[:12]}"
+
+    def request(url: str, form: dict | None = None, headers: dict | None = None) -> tuple[int, str]:
+        address = ipaddress.ip_address(urllib.parse.urlsplit(url).hostname)
+        route = host.check_output(f"ip -j route get {address}")
+        device = json.loads(route)[0]["dev"]
+        assert (address in subnet and device == bridge) or (address.is_loopback and device == "lo"), \
+            f"refusing to send to {address}: route {route}"
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
+        try:
+            with _OPENER.open(req, timeout=10) as answer:
+                return answer.status, answer.read().decode(errors="replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+
+    return request
+
+
+def parse_published(spec: str) -> tuple[str, str, str]:
+    """'[ip:]host_port:container_port[/proto]' -> ('<container_port>/<proto>', ip, host_port)."""
+    port_proto = spec.rsplit(":", 1)[1]
+    port, _, proto = port_proto.partition("/")
+    rest = spec.rsplit(":", 1)[0]
+    ip, _, host_port = rest.rpartition(":")
+    return f"{port}/{proto or 'tcp'}", ip or "0.0.0.0", host_port
+
+
+@pytest.fixture(scope="module")
+def published(hostvars):
+    """{container: {'<port>/<proto>': [(host ip, host port)]}}: what the inventory asked to publish, nothing
+    else. qBittorrent has no network of its own: what qbittorrent_published_ports asks is published on Gluetun."""
+    wanted: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for app in APPS:
+        container = "gluetun" if app == "qbittorrent" else app
+        for spec in hostvars.get(f"{app}_published_ports") or []:
+            port, ip, host_port = parse_published(str(spec))
+            wanted.setdefault(container, {}).setdefault(port, []).append((ip, host_port))
+    return wanted
+
+
+@pytest.fixture(scope="module")
+def webui_login(hostvars, addresses, to_container):
+    """A function: qBittorrent's answer to a login with the inventory's credentials, at Gluetun's address."""
+
+    def login(base: str | None = None) -> tuple[int, str]:
+        base = base or f"http://{addresses['gluetun']}:8080"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                return to_container(f"{base}/api/v2/auth/login", form={
+                    "username": hostvars["qbittorrent_webui_username"],
+                    "password": hostvars["qbittorrent_webui_password"]})
+            except OSError:          # the WebUI is still starting (connection refused or reset)
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+
+    return login
+
+
+@pytest.fixture(scope="module")
+def config_root(hostvars) -> Path:
+    return Path(hostvars["mediastack_config_root"])
+
+
+@pytest.fixture(scope="module")
+def api_keys():
+    return phases.read_api_keys
+
+
+@pytest.fixture(scope="module")
+def api_key_snapshots():
+    return phases.api_key_snapshots

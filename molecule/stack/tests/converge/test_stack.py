@@ -1,0 +1,180 @@
+"""The stack after converge and the idempotence run (molecule verify): every app runs healthy at its address,
+qBittorrent is locked into Gluetun's tunnel, only the asked ports are published, hardlinks work across
+containers, secrets are 0600 and the API keys survive a converge."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import APPS, MEDIA_USERS, ON_MEDIA_NETWORK, exec_in, wait_healthy
+
+QBITTORRENT_CONF = "qbittorrent/qBittorrent/qBittorrent.conf"
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_container_runs_healthy(container, app):
+    running = container(app)
+    status = wait_healthy(running)
+    logs = running.logs(tail=20).decode(errors="replace")
+    assert running.attrs["State"]["Running"], f"{app} is not running:\n{logs}"
+    assert status == "healthy", f"{app}: health {status}:\n{logs}"
+    assert running.attrs["RestartCount"] == 0
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_container_runs_the_inventory_image(container, hostvars, app):
+    assert container(app).attrs["Config"]["Image"] == hostvars[f"{app}_image"]
+
+
+def test_media_network(media_network, hostvars):
+    ipam = media_network.attrs["IPAM"]["Config"]
+    assert media_network.attrs["Driver"] == "bridge"
+    assert [(c["Subnet"], c["Gateway"]) for c in ipam] == [(hostvars["network_subnet"], hostvars["network_gateway"])]
+
+
+@pytest.mark.parametrize("app", ON_MEDIA_NETWORK)
+def test_container_has_its_fixed_address(container, network_name, addresses, app):
+    networks = container(app).attrs["NetworkSettings"]["Networks"]
+    assert list(networks) == [network_name], f"{app} is on {list(networks)}"
+    assert networks[network_name]["IPAddress"] == addresses[app]
+    assert (networks[network_name].get("IPAMConfig") or {}).get("IPv4Address") == addresses[app]
+
+
+def test_qbittorrent_lives_in_gluetuns_namespace(container):
+    gluetun, qbittorrent = container("gluetun"), container("qbittorrent")
+    assert qbittorrent.attrs["HostConfig"]["NetworkMode"] == f"container:{gluetun.id}"
+    namespaces = [Path(f"/proc/{c.attrs['State']['Pid']}/ns/net").readlink() for c in (gluetun, qbittorrent)]
+    assert namespaces[0] == namespaces[1]
+
+
+def test_qbittorrent_routes_only_through_tun0(container):
+    qbittorrent = container("qbittorrent")
+    # `ip route get` computes the route the kernel would take; nothing is sent.
+    route = exec_in(qbittorrent, ["ip", "route", "get", "1.1.1.1"])
+    assert re.search(r"\bdev tun0\b", route), route
+    defaults = json.loads(exec_in(qbittorrent, ["ip", "-j", "-4", "route", "show", "default"]))
+    assert [r["dev"] for r in defaults] == ["tun0"], defaults
+    assert exec_in(qbittorrent, ["ip", "-6", "route", "show", "default"]).strip() == ""
+
+
+def test_only_the_asked_ports_are_published(client, container, media_network, published):
+    """Every container of the stack and every other one on the media network: PortBindings exactly as the
+    inventory's <app>_published_ports, nothing published by PublishAllPorts, and what Docker actually bound."""
+    apps = {app: container(app) for app in APPS}
+    on_network = {c.name for c in client.containers.list(all=True, filters={"network": media_network.name})}
+    assert on_network <= set(apps), f"containers on {media_network.name} that are not the stack's: " \
+                                    f"{sorted(on_network - set(apps))}"
+    for app, running in apps.items():
+        wanted = {port: sorted(binds) for port, binds in published.get(app, {}).items()}
+        bindings = running.attrs["HostConfig"].get("PortBindings") or {}
+        declared = {port: sorted((b.get("HostIp") or "0.0.0.0", b["HostPort"]) for b in binds)
+                    for port, binds in bindings.items() if binds}
+        assert declared == wanted, f"{app}: published {declared}, the inventory asked for {wanted}"
+        assert not running.attrs["HostConfig"].get("PublishAllPorts")
+        actual = {port: sorted((b["HostIp"], b["HostPort"]) for b in binds)
+                  for port, binds in (running.attrs["NetworkSettings"].get("Ports") or {}).items() if binds}
+        assert actual == wanted, f"{app}: Docker bound {actual}"
+
+
+def test_published_ports_answer_on_loopback(published, to_container):
+    jellyfin = published["jellyfin"]["8096/tcp"][0]
+    assert to_container(f"http://{jellyfin[0]}:{jellyfin[1]}/health") == (200, "Healthy")
+
+
+@pytest.mark.parametrize("app", MEDIA_USERS)
+def test_media_is_one_mount_at_the_same_path(container, hostvars, app):
+    mounts = {m["Destination"]: m for m in container(app).attrs["Mounts"]}
+    assert "/media" in mounts, f"{app} has no /media"
+    assert mounts["/media"]["Source"] == hostvars["storage_mount_path"]
+    assert mounts["/media"]["RW"]
+
+
+def test_hardlink_from_download_to_library_across_containers(container, hostvars):
+    """qBittorrent writes a download; Radarr hardlinks it into the library (one inode, two links)."""
+    apps = {app: container(app) for app in MEDIA_USERS}
+    user = f"{hostvars['mediastack_puid']}:{hostvars['mediastack_pgid']}"
+    name = f"stack-test-{uuid.uuid4().hex[:8]}.mkv"
+    download, movie = f"/media/downloads/radarr/{name}", f"/media/movies/{name}"
+    try:
+        exec_in(apps["qbittorrent"], ["sh", "-c", f"printf 'not a movie' > {download}"], user=user)
+        exec_in(apps["radarr"], ["ln", download, movie], user=user)
+        stats = exec_in(apps["radarr"], ["stat", "-c", "%i %h", download, movie]).split("\n")
+        (inode_a, links_a), (inode_b, links_b) = (line.split() for line in stats if line)
+        assert inode_a == inode_b
+        assert links_a == links_b == "2"
+        # The same file as the host and Jellyfin see it.
+        host_file = Path(hostvars["storage_mount_path"]) / "movies" / name
+        assert str(host_file.stat().st_ino) == inode_a
+        assert exec_in(apps["jellyfin"], ["cat", movie]) == "not a movie"
+    finally:
+        for path in (download, movie):
+            (Path(hostvars["storage_mount_path"]) / path.removeprefix("/media/")).unlink(missing_ok=True)
+
+
+def _secrets(hostvars, config_root: Path, api_keys) -> list[str]:
+    ephemeral = config_root.parents[1]
+    values = [hostvars.get("qbittorrent_webui_password"), hostvars.get("jellyfin_admin_password"),
+              hostvars.get("radarr_api_key"), hostvars.get("prowlarr_api_key"),
+              hostvars.get("gluetun_control_server_api_key"), *api_keys().values()]
+    values += [p.read_text().strip() for p in (ephemeral / "stack-secrets").glob("wireguard-*.key")]
+    return [v for v in values if isinstance(v, str) and len(v) >= 8 and "{{" not in v]
+
+
+# qBittorrent writes its settings back (a new file, QSaveFile) with the container's UMASK (002): 0664, inside
+# the role's 0750 directory. Known, for roles/qbittorrent to settle; strict, so the fix shows up here.
+QBITTORRENT_CONF_REWRITTEN = pytest.mark.xfail(
+    strict=True, reason="qBittorrent rewrites qBittorrent.conf with UMASK 002 (0664); roles/qbittorrent to fix")
+
+
+@pytest.mark.parametrize("relative", ["radarr/config.xml", "prowlarr/config.xml",
+                                      pytest.param(QBITTORRENT_CONF, marks=QBITTORRENT_CONF_REWRITTEN)])
+def test_secret_file_is_0600(config_root, relative):
+    path = config_root / relative
+    assert path.is_file(), f"{path} is missing"
+    assert path.stat().st_mode & 0o777 == 0o600, f"{path} is {oct(path.stat().st_mode & 0o777)}"
+
+
+def test_every_file_holding_a_secret_is_0600(hostvars, config_root, api_keys):
+    """Any file under the config root that holds a test secret (API keys, WireGuard keys, passwords, a
+    Gluetun auth file) is readable by its owner only."""
+    secrets = _secrets(hostvars, config_root, api_keys)
+    assert secrets
+    holders = []
+    for path in config_root.rglob("*"):
+        if path.is_file() and not path.is_symlink() and path.stat().st_size < 1 << 20:
+            content = path.read_bytes().decode(errors="replace")
+            if any(secret in content for secret in secrets):
+                holders.append(path)
+    loose = {str(p): oct(p.stat().st_mode & 0o777) for p in holders if p.stat().st_mode & 0o077}
+    assert not loose, f"files holding a secret readable by others: {loose}"
+
+
+def test_api_keys_survive_converges(api_keys, api_key_snapshots, hostvars):
+    now = api_keys()
+    snapshots = api_key_snapshots()
+    assert set(snapshots) >= {"converge", "idempotence"}, f"snapshots: {sorted(snapshots)}"
+    for phase, keys in snapshots.items():
+        assert keys == now, f"API keys after {phase} differ from now"
+    assert now["radarr"] == hostvars["radarr_api_key"]        # from the inventory
+    assert re.fullmatch(r"[0-9a-f]{32}", now["prowlarr"] or "")  # generated once and kept
+
+
+@pytest.mark.parametrize(("app", "port", "version"), [("radarr", 7878, "v3"), ("prowlarr", 9696, "v1")])
+def test_api_answers_with_the_key(addresses, api_keys, to_container, app, port, version):
+    url = f"http://{addresses[app]}:{port}/api/{version}/system/status"
+    assert to_container(url)[0] == 401
+    status, body = to_container(url, headers={"X-Api-Key": api_keys()[app]})
+    assert status == 200, body
+
+
+def test_qbittorrent_webui_login_at_gluetuns_address(webui_login):
+    assert webui_login() == (200, "Ok.")
+
+
+def test_qbittorrent_webui_login_on_the_published_port(webui_login, published):
+    ip, port = published["gluetun"]["8080/tcp"][0]
+    assert webui_login(f"http://{ip}:{port}") == (200, "Ok.")
