@@ -124,18 +124,24 @@ def _secrets(hostvars, config_root: Path, api_keys) -> list[str]:
     return [v for v in values if isinstance(v, str) and len(v) >= 8 and "{{" not in v]
 
 
-# qBittorrent writes its settings back (a new file, QSaveFile) with the container's UMASK (002): 0664, inside
-# the role's 0750 directory. Known, for roles/qbittorrent to settle; strict, so the fix shows up here.
-QBITTORRENT_CONF_REWRITTEN = pytest.mark.xfail(
-    strict=True, reason="qBittorrent rewrites qBittorrent.conf with UMASK 002 (0664); roles/qbittorrent to fix")
-
-
-@pytest.mark.parametrize("relative", ["radarr/config.xml", "prowlarr/config.xml",
-                                      pytest.param(QBITTORRENT_CONF, marks=QBITTORRENT_CONF_REWRITTEN)])
+@pytest.mark.parametrize("relative", ["radarr/config.xml", "prowlarr/config.xml"])
 def test_secret_file_is_0600(config_root, relative):
     path = config_root / relative
     assert path.is_file(), f"{path} is missing"
     assert path.stat().st_mode & 0o777 == 0o600, f"{path} is {oct(path.stat().st_mode & 0o777)}"
+
+
+def test_qbittorrent_conf_is_reachable_by_its_owner_only_and_holds_no_plain_password(hostvars, config_root):
+    """qBittorrent writes its settings back itself (a new file, with the container's UMASK 002: 0664), so
+    the role cannot keep the file at 0600; the directory around it is 0700 instead, and the file holds the
+    PBKDF2 value, never the password."""
+    conf = config_root / QBITTORRENT_CONF
+    directory = conf.parent
+    assert directory.stat().st_mode & 0o777 == 0o700, f"{directory} is {oct(directory.stat().st_mode & 0o777)}"
+    assert directory.stat().st_uid == int(hostvars["mediastack_puid"])
+    text = conf.read_text()
+    assert "Password_PBKDF2=" in text and "@ByteArray(" in text
+    assert hostvars["qbittorrent_webui_password"] not in text
 
 
 def test_every_file_holding_a_secret_is_0600(hostvars, config_root, api_keys):
