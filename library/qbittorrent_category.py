@@ -28,6 +28,7 @@ options:
       - Where finished torrents of this category are saved, as seen by qBittorrent.
       - Empty means qBittorrent's default save path plus the category name.
       - When omitted, an existing category keeps its path and a new one gets the empty default.
+      - Compared and sent the way qBittorrent stores it (no trailing C(/), no C(//), C(/./) or C(..) parts).
     type: str
   state:
     description: Whether the category should exist.
@@ -84,15 +85,10 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.mediastack.module import Outcome, run
-from ansible.module_utils.mediastack.qbittorrent import APP, connect, qbittorrent_argument_spec
+from ansible.module_utils.mediastack.qbittorrent import APP, clean_path, connect, qbittorrent_argument_spec
 
 # qBittorrent's own rule (BitTorrent::Session::isValidCategoryName).
 VALID_NAME = re.compile(r"^([^\\/]|[^\\/]([^\\/]|/(?=[^/]))*[^\\/])$")
-
-
-def normalised(path: str) -> str:
-    """qBittorrent stores paths without a trailing separator; compare them the same way."""
-    return path.rstrip("/") or path
 
 
 def main() -> None:
@@ -122,8 +118,9 @@ def main() -> None:
 
         after = dict(before or {"name": name, "save_path": ""})
         if save_path is not None:
-            after["save_path"] = save_path
-        changed = not existing or normalised(after["save_path"]) != normalised(before["save_path"])
+            # As qBittorrent stores it: editing to a path that only looks different is refused with 409.
+            after["save_path"] = clean_path(save_path)
+        changed = not existing or after["save_path"] != clean_path(before["save_path"])
         outcome.record(before, after if changed else before, changed)
         if changed and not module.check_mode:
             action = "editCategory" if existing else "createCategory"

@@ -27,16 +27,20 @@ def ansible_env(extra: Optional[dict[str, str]] = None) -> dict[str, str]:
 
 
 def run_module(module: str, args: dict[str, Any], check: bool = False, diff: bool = True,
-               env: Optional[dict[str, str]] = None) -> dict[str, Any]:
-    """The module's result as Ansible reports it (with `failed`, `changed`, `diff`, `msg`)."""
+               env: Optional[dict[str, str]] = None, verbosity: int = 0) -> dict[str, Any]:
+    """The module's result as Ansible reports it (with `failed`, `changed`, `diff`, `msg`); `_output` holds
+    everything Ansible printed (at `verbosity`, e.g. 3 for -vvv)."""
     cmd = [str(BIN / "ansible"), "localhost", "-m", module, "-a", json.dumps(args)]
+    if verbosity:
+        cmd.append("-" + "v" * verbosity)
     if check:
         cmd.append("--check")
     if diff:
         cmd.append("--diff")
     proc = subprocess.run(cmd, cwd=REPO, env=ansible_env(env), capture_output=True, text=True, timeout=300)
     try:
-        report = json.loads(proc.stdout)
+        # Verbose lines come first; the json callback's report is the rest.
+        report = json.loads(proc.stdout[proc.stdout.find("\n{") + 1 if verbosity else 0:])
         result = report["plays"][0]["tasks"][0]["hosts"]["localhost"]
     except (ValueError, KeyError, IndexError) as exc:
         raise AssertionError("no module result (rc=%s): %s\nstdout: %s\nstderr: %s"

@@ -15,14 +15,17 @@ from typing import Any, Callable, Iterator
 from tests.ansible_run import run_module
 from tests.arr_helpers import module_args
 from tests.emulators import ArrEmulator
-from tests.qbittorrent_server import QBittorrentServer
+from tests.qbittorrent_server import VERSIONS, QBittorrentServer
 
 Scenario = tuple[str, Callable[[Any], dict[str, Any]]]
 
 QBITTORRENT: list[Scenario] = [
+    # Paths written as users do (qBittorrent stores them cleaned), a limit without its switch, a watched folder.
     ("qbittorrent_preferences", lambda s: s.module_args(preferences={
-        "save_path": "/media/downloads", "temp_path_enabled": True, "temp_path": "/media/downloads/incomplete"})),
-    ("qbittorrent_category", lambda s: s.module_args(name="radarr", save_path="/media/downloads/radarr")),
+        "save_path": "/media/downloads/", "temp_path_enabled": True, "temp_path": "/media//downloads/incomplete",
+        "max_ratio": 1.5, "schedule_from_hour": 6, "banned_IPs": ["203.0.113.9", "2001:DB8::9"],
+        "scan_dirs": {str(s.root): 0}})),
+    ("qbittorrent_category", lambda s: s.module_args(name="radarr", save_path="/media/downloads/radarr/")),
 ]
 
 
@@ -97,14 +100,16 @@ def scenario_timings() -> Iterator[str]:
 def main() -> None:
     print("No-op run of each module: requests by method (login included), wall time of one `ansible -m`.")
     with tempfile.TemporaryDirectory() as tmp:
-        server = QBittorrentServer(Path(tmp) / "qbt")
-        server.start()
-        try:
-            for module, args in QBITTORRENT:
-                for line in measure(module, args(server)):
-                    print(line)
-        finally:
-            server.stop()
+        for version in VERSIONS:
+            print("qBittorrent %s:" % version)
+            server = QBittorrentServer(Path(tmp) / ("qbt-" + version), version=version)
+            server.start()
+            try:
+                for module, args in QBITTORRENT:
+                    for line in measure(module, args(server)):
+                        print(line)
+            finally:
+                server.stop()
         for app, scenarios in (("radarr", RADARR), ("prowlarr", PROWLARR)):
             with ArrEmulator(app) as emulator:
                 for module, arr_args in scenarios:

@@ -1,6 +1,8 @@
 """qbittorrent_category against a real qbittorrent-nox, run through `ansible -m`."""
 from __future__ import annotations
 
+import pytest
+
 from tests.ansible_run import run_module
 from tests.qbittorrent_server import QBittorrentServer
 
@@ -28,11 +30,23 @@ def test_save_path_is_edited_in_place_with_diff(qbittorrent: QBittorrentServer) 
     result = run_module(MODULE, qbittorrent.module_args(name="radarr", save_path="/new/"))
     assert result["changed"]
     assert result["diff"] == {"before": {"name": "radarr", "save_path": "/old"},
-                              "after": {"name": "radarr", "save_path": "/new/"}}
+                              "after": {"name": "radarr", "save_path": "/new"}}
     assert "POST /api/v2/torrents/editCategory" in result["api_requests"]
     assert categories(qbittorrent)["radarr"]["savePath"] == "/new"
     # A trailing slash is the same path to qBittorrent, so the repeat is a no-op.
     assert not run_module(MODULE, qbittorrent.module_args(name="radarr", save_path="/new/"))["changed"]
+
+
+@pytest.mark.parametrize("written", ["/media/downloads/radarr/", "/media//downloads/radarr",
+                                     "/media/./downloads/radarr", "/media/movies/../downloads//radarr/"])
+def test_a_path_qbittorrent_stores_cleaned_converges(qbittorrent: QBittorrentServer, written: str) -> None:
+    first = run_module(MODULE, qbittorrent.module_args(name="radarr", save_path=written))
+    assert not first["failed"] and first["changed"], first.get("msg")
+    assert categories(qbittorrent)["radarr"]["savePath"] == "/media/downloads/radarr"
+    assert first["category"] == {"name": "radarr", "save_path": "/media/downloads/radarr"}
+    second = run_module(MODULE, qbittorrent.module_args(name="radarr", save_path=written))
+    assert not second["failed"] and not second["changed"], second.get("msg")
+    assert "POST /api/v2/torrents/editCategory" not in second["api_requests"]
 
 
 def test_check_mode_creates_nothing(qbittorrent: QBittorrentServer) -> None:

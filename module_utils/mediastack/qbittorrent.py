@@ -3,6 +3,7 @@
 """qBittorrent WebUI API v2 session: login with the checks qBittorrent makes, works on 4.x and 5.x."""
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,3 +50,12 @@ def login(client: ApiClient, username: str, password: str) -> None:
     if response.status == 401 or response.text.strip() not in ("Ok.", ""):
         raise ApiError(APP, "POST", client.url(path), response.status,
                        "login refused for user %r: wrong username or password" % username)
+
+
+def clean_path(path: str) -> str:
+    """A path the way qBittorrent stores it (Path: QDir::cleanPath when it holds a separator)."""
+    if "/" not in path:
+        return path
+    cleaned = posixpath.normpath(path)
+    # normpath keeps a leading '//' (POSIX allows it); Qt does not.
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned

@@ -61,6 +61,43 @@ def test_qbittorrent_routes_only_through_tun0(container):
     assert exec_in(qbittorrent, ["ip", "-6", "route", "show", "default"]).strip() == ""
 
 
+def test_qbittorrent_discovers_nothing_and_listens_on_the_tunnel_only(container, hostvars, role_default):
+    """The stand-in runs the real qBittorrent: what the role seeded must keep it to the tunnel and loopback
+    (the lab has no peers to find, and nothing may leave this machine)."""
+    qbittorrent = container("qbittorrent")
+    tunnel = json.loads(exec_in(qbittorrent, ["ip", "-j", "-4", "addr", "show", "dev", "tun0"]))
+    tunnel_address = tunnel[0]["addr_info"][0]["local"]
+    webui = str(role_default("qbittorrent", "qbittorrent_webui_port"))
+    # As qBittorrent's own user: only then may ss read its sockets' owners (the container has no CAP_SYS_PTRACE).
+    owner = f"{hostvars['mediastack_puid']}:{hostvars['mediastack_pgid']}"
+    listing = exec_in(qbittorrent, ["ss", "-tunapH"], user=owner)
+    sockets = [line.split() for line in listing.splitlines() if "qbittorrent-nox" in line]
+    # The session listens on the forwarded port, on the tunnel's address only.
+    torrent = [s for s in sockets if s[4].rsplit(":", 1)[1] == str(hostvars["gluetun_forwarded_port"])]
+    assert {s[0] for s in torrent} == {"tcp", "udp"}, listing
+    foreign = []
+    for proto, _state, _recv, _send, local, *_ in sockets:
+        host, port = local.rsplit(":", 1)
+        if port != webui and host.strip("[]").split("%", 1)[0] not in ("127.0.0.1", "::1", tunnel_address):
+            foreign.append(f"{proto} {local}")
+    assert foreign == [], listing
+    # Credentials through the environment, not the command line.
+    code, output = qbittorrent.exec_run(["sh", "-c", (
+        'curl -sS -c /tmp/jar --data-urlencode "username=$QBT_USER" --data-urlencode "password=$QBT_PASSWORD" '
+        f'http://127.0.0.1:{webui}/api/v2/auth/login >/dev/null && '
+        f'curl -sS -b /tmp/jar http://127.0.0.1:{webui}/api/v2/app/preferences')],
+        environment={"QBT_USER": hostvars["qbittorrent_webui_username"],
+                     "QBT_PASSWORD": hostvars["qbittorrent_webui_password"]})
+    assert code == 0, output
+    prefs = json.loads(output)
+    expected = {key: role_default("qbittorrent", f"qbittorrent_{key}_enabled") for key in ("dht", "pex", "lsd")}
+    expected["resolve_peer_countries"] = role_default("qbittorrent", "qbittorrent_resolve_peer_countries")
+    assert expected == {"dht": False, "pex": False, "lsd": False, "resolve_peer_countries": False}
+    assert {k: prefs[k] for k in [*expected, "upnp", "web_ui_upnp"]} == {**expected, "upnp": False,
+                                                                         "web_ui_upnp": False}
+    assert prefs["current_network_interface"] == "tun0"
+
+
 def test_only_the_asked_ports_are_published(client, container, media_network, published):
     """Every container of the stack and every other one on the media network: PortBindings exactly as the
     inventory's <app>_published_ports, nothing published by PublishAllPorts, and what Docker actually bound."""
