@@ -58,5 +58,5 @@ def test_validation_names_only_the_inputs_that_are_wrong(tmp_path: Path) -> None
     message = " ".join(result["failed_msgs"])
     assert ("router_notes_lan_address must be an IPv4 address (is empty: the facts show no default IPv4 route"
             in message)
-    assert "router_notes_vpn_forwarded_port must be 0-65535 (is 70000)" in message
+    assert "router_notes_vpn_forwarded_port (from gluetun_forwarded_port) must be 0-65535 (is 70000)" in message
     assert "router_notes_domain" not in message and "router_notes_public_ip" not in message

@@ -6,6 +6,7 @@ install; one filter that returns every problem also gives one message naming eac
 from __future__ import annotations
 
 import ipaddress
+from difflib import get_close_matches
 from typing import Any, Mapping, Optional, Union
 
 IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
@@ -66,6 +67,45 @@ def network_problems(subnet: Any, gateway: Any, addresses: Mapping[str, Any],
     return problems
 
 
+def unknown_service_problems(addresses: Any, known: Any, addresses_var: str = "network_service_addresses") -> list[str]:
+    """Every service name in the address map that no role reads (a typo would leave its app without an address)."""
+    if not isinstance(addresses, Mapping):
+        return []
+    problems = []
+    for service in addresses:
+        if service not in known:
+            close = get_close_matches(str(service), list(known), n=1)
+            problems.append("%s.%s: no service is called %s%s (known: %s)" % (
+                addresses_var, service, service, " (did you mean %s?)" % close[0] if close else "", ", ".join(known)))
+    return problems
+
+
+def host_overlap_problems(subnet: Any, facts: Any, gateway: Any, subnet_var: str = "network_subnet") -> list[str]:
+    """The host's own networks (from its facts) that `subnet` overlaps: the LAN would become unreachable from the
+    containers. Docker's bridges (docker0, br-*, the media bridge itself, which holds the gateway) are left out."""
+    try:
+        network = ipaddress.ip_network(str(subnet).strip(), strict=True)
+    except ValueError:
+        return []   # network_problems reports it
+    if not isinstance(facts, Mapping):
+        return []
+    problems = []
+    for interface in facts.get("interfaces") or []:
+        if interface == "lo" or interface.startswith(("docker", "br-", "veth")):
+            continue
+        details = facts.get(interface.replace("-", "_")) or {}
+        for entry in [details.get("ipv4") or {}] + list(details.get("ipv4_secondaries") or []):
+            if not entry.get("address") or entry.get("address") == str(gateway):
+                continue
+            host_network = ipaddress.ip_interface("%s/%s" % (entry["address"], entry.get("netmask", "32"))).network
+            if host_network.overlaps(network):
+                problems.append("%s: %s overlaps this host's network %s on %s; choose another private range "
+                                "(e.g. 172.30.0.0/24) so the LAN stays reachable" % (subnet_var, network,
+                                                                                    host_network, interface))
+    return problems
+
+
 class FilterModule:
     def filters(self) -> dict:
-        return {"network_problems": network_problems}
+        return {"network_problems": network_problems, "unknown_service_problems": unknown_service_problems,
+                "host_overlap_problems": host_overlap_problems}

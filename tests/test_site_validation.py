@@ -1,0 +1,229 @@
+"""site.yml checks every input of every layer first: a catalogue of the mistakes a self-hoster makes, each stopped
+in the first plays with a message naming the inventory's variable, every problem at once, nothing run after.
+
+Every case runs the real site.yml on this machine (inventory/local) in check mode; the validation plays only read.
+"""
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ansible_run import BIN, REPO, ansible_env, run_playbook
+from tests.host_helpers import failed_messages
+
+KEY = base64.b64encode(bytes(range(32))).decode()
+SECRETS = {"gluetun_wireguard_private_key": KEY, "gluetun_wireguard_addresses": "10.150.0.2/32",
+           "gluetun_forwarded_port": 47123, "qbittorrent_webui_password": "Seeded-Pass-1"}
+ADDRESSES = {"jellyfin": "172.20.0.10", "seerr": "172.20.0.12", "radarr": "172.20.0.13", "gluetun": "172.20.0.14",
+             "profilarr": "172.20.0.15", "prowlarr": "172.20.0.20", "flaresolverr": "172.20.0.21",
+             "crowdsec": "172.20.0.22", "caddy": "172.20.0.23", "geoipupdate": "172.20.0.24"}
+# The plays of playbooks/validate.yml: nothing else may run before a problem stops the run.
+VALIDATION_PLAYS = ("Inputs: a host to configure", "Inputs: check every layer before anything changes")
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """inventory/local plus what only the user can give: valid, so each case below has exactly its own mistake."""
+    media = tmp_path_factory.mktemp("media")
+    return {**SECRETS, "storage_mount_path": str(media), "mediastack_config_root": "/nonexistent/mediastack",
+            "docker_manage_service": False, "router_notes_lan_address": "192.168.1.20"}
+
+
+def report(output: str) -> dict[str, Any]:
+    decoded, _end = json.JSONDecoder().raw_decode(output)
+    return decoded
+
+
+def site_check(extra_vars: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any]:
+    stats = run_playbook("site.yml", extra_vars, check=True, env=env)
+    plays = report(stats["_output"])["plays"]
+    stats["ran_plays"] = [play["play"]["name"] for play in plays if play["tasks"]]
+    stats["failed_msgs"] = failed_messages(stats["_output"])
+    return stats
+
+
+def refused(extra_vars: dict[str, Any], *expected: str, env: dict[str, str] | None = None) -> str:
+    stats = site_check(extra_vars, env)
+    assert stats["failures"] == 1 and stats["changed"] == 0, stats["_output"][-3000:]
+    assert set(stats["ran_plays"]) <= set(VALIDATION_PLAYS), stats["ran_plays"]
+    message = stats["failed_msgs"][-1]
+    for text in expected:
+        assert text in message, message
+    for secret in (KEY, "Seeded-Pass-1"):
+        assert secret not in stats["_output"]
+    return message
+
+
+def host_lan() -> ipaddress.IPv4Network:
+    """The network of this machine's default route, as its facts will show it."""
+    route = json.loads(subprocess.run(["ip", "-j", "-4", "route", "show", "default"], capture_output=True,
+                                      text=True, check=True).stdout or "[]")
+    if not route:
+        pytest.skip("this machine has no default IPv4 route: no LAN to overlap")
+    addresses = json.loads(subprocess.run(["ip", "-j", "-4", "addr", "show", "dev", route[0]["dev"]],
+                                          capture_output=True, text=True, check=True).stdout)
+    info = addresses[0]["addr_info"][0]
+    return ipaddress.ip_interface("%s/%s" % (info["local"], info["prefixlen"])).network
+
+
+CASES = [
+    # storage
+    pytest.param({"storage_mount_path": "/"}, "storage_mount_path is /, a system directory", id="media-root"),
+    pytest.param({"storage_mount_path": "/tmp"}, "storage_mount_path is /tmp, a system directory", id="media-tmp"),
+    pytest.param({"storage_mount_path": "/etc/media"}, "storage_mount_path (/etc/media) is inside /etc",
+                 id="media-under-etc"),
+    pytest.param({"storage_mount_path": "/home/alice"}, "storage_mount_path is /home/alice, a user's home",
+                 id="media-home"),
+    pytest.param({"storage_mount_path": "/srv/no-such-media"}, "storage_mount_path /srv/no-such-media must be an "
+                 "existing directory", id="media-missing"),
+    pytest.param({"storage_mode": "zfs"}, "storage_mode", "lvm, path", id="storage-mode"),
+    pytest.param({"storage_mode": "lvm", "storage_lvm_pvs": []}, "storage_lvm_pvs must list at least one device",
+                 id="lvm-no-disk"),
+    pytest.param({"storage_mode": "lvm", "storage_lvm_pvs": ["/dev/null"], "storage_lvm_vg": "my vg"},
+                 "storage_lvm_vg must be an LVM name", id="lvm-vg-name"),
+    pytest.param({"storage_mode": "lvm", "storage_lvm_pvs": ["/dev/null"], "storage_lvm_size": "lots"},
+                 "storage_lvm_size lots:", id="lvm-size"),
+    # base
+    pytest.param({"mediastack_timezone": "Europe/Amsterdm"}, "base_timezone (from mediastack_timezone) "
+                 "Europe/Amsterdm is not a time zone", id="timezone"),
+    pytest.param({"mediastack_puid": 0}, "base_media_uid (from mediastack_puid) must be a number between 1 and "
+                 "65533", id="puid-root"),
+    pytest.param({"mediastack_pgid": 65534}, "base_media_gid (from mediastack_pgid)", id="pgid-nobody"),
+    # docker
+    pytest.param({"docker_daemon_options": ["log-driver"]}, "docker: argument 'docker_daemon_options' is of type",
+                 id="daemon-options-type"),
+    # the config root
+    pytest.param({"mediastack_config_root": "/etc"}, "mediastack_config_root is /etc, a system directory",
+                 id="config-root-etc"),
+    pytest.param({"mediastack_config_root": "opt/mediastack"}, "mediastack_config_root must be an absolute path",
+                 id="config-root-relative"),
+    # network
+    pytest.param({"network_subnet": "172.20.0.0/33"}, "network_subnet: '172.20.0.0/33' is not a network",
+                 id="subnet-malformed"),
+    pytest.param({"network_gateway": "172.21.0.1"}, "network_gateway: 172.21.0.1 is outside network_subnet",
+                 id="gateway-outside"),
+    pytest.param({"network_service_addresses": {**{k: v for k, v in ADDRESSES.items() if k != "radarr"},
+                                                "radar": "172.20.0.13"}},
+                 "network_service_addresses.radar: no service is called radar (did you mean radarr?)",
+                 "network_service_addresses needs an address for radarr", id="service-typo"),
+    pytest.param({"network_service_addresses": {**ADDRESSES, "seerr": "172.20.0.10"}},
+                 "network_service_addresses.seerr: 172.20.0.10 is already the address of "
+                 "network_service_addresses.jellyfin", id="address-twice"),
+    # router notes: the domain and the LAN address
+    pytest.param({"mediastack_domain": "media example org"}, "router_notes_domain (from mediastack_domain) must "
+                 "be a DNS name", id="domain-spaces"),
+    pytest.param({"mediastack_domain": "https://media.example.org"}, "router_notes_domain (from "
+                 "mediastack_domain) must be a DNS name", id="domain-url"),
+    pytest.param({"router_notes_public_ip": "203.0.113"}, "router_notes_public_ip must be empty or an IPv4",
+                 id="public-ip"),
+    pytest.param({"router_notes_lan_address": "home"}, "router_notes_lan_address must be an IPv4 address",
+                 id="lan-address"),
+    # the VPN
+    pytest.param({"gluetun_wireguard_private_key": base64.b64encode(bytes(31)).decode()},
+                 "gluetun_wireguard_private_key decodes to 31 bytes", id="wireguard-key-length"),
+    pytest.param({"gluetun_wireguard_addresses": "10.150.0.2"}, "gluetun_wireguard_addresses: '10.150.0.2' has no "
+                 "prefix length", id="wireguard-address"),
+    pytest.param({"gluetun_forwarded_port": 80}, "gluetun_forwarded_port 80 is not a port between 1024 and 65535",
+                 id="forwarded-port"),
+    pytest.param({"gluetun_server_countries": ["NL", "Sweden"]}, "gluetun_server_countries: NL look like country "
+                 "codes", id="countries-codes"),
+    pytest.param({"gluetun_wireguard_private_key": None}, "gluetun: missing required arguments: "
+                 "gluetun_wireguard_private_key", "ansible-vault create", id="secret-missing"),
+    # qBittorrent
+    pytest.param({"qbittorrent_webui_password": "short"}, "qbittorrent_webui_password must be set in the vault, "
+                 "at least 6 characters (too short)", id="webui-password"),
+    pytest.param({"qbittorrent_webui_username": "ad"}, "qbittorrent_webui_username must have at least 3",
+                 id="webui-username"),
+    pytest.param({"qbittorrent_save_path": "/downloads"}, "qbittorrent_save_path must be under /media",
+                 id="save-path"),
+    pytest.param({"qbittorrent_published_ports": ["127.0.0.1:28080:8080"]}, "qbittorrent_published_ports must "
+                 "publish the WebUI on its own port", id="webui-port"),
+    # keys, images, published ports
+    pytest.param({"radarr_api_key": "short"}, "radarr_api_key must be empty (generated once) or 20 to 64",
+                 id="api-key"),
+    pytest.param({"radarr_image": "lscr.io/linuxserver/Radarr:5"}, "radarr_image: 'lscr.io/linuxserver/Radarr:5' "
+                 "is not an image reference", id="image"),
+    pytest.param({"jellyfin_published_ports": ["127.0.0.1:99999:8096"]}, "jellyfin_published_ports: "
+                 "'127.0.0.1:99999:8096' has a port outside 1-65535", id="published-port-range"),
+    pytest.param({"jellyfin_published_ports": ["8096"], "gluetun_published_ports": ["127.0.0.1:8096:9999"]},
+                 "host port 8096/tcp is already published by", id="published-port-twice"),
+]
+
+
+@pytest.mark.parametrize(("changes", "expected"), [pytest.param(p.values[0], p.values[1:], id=p.id) for p in CASES])
+def test_a_wrong_inventory_stops_in_the_first_plays(good: dict[str, Any], changes: dict[str, Any],
+                                                    expected: tuple[str, ...]) -> None:
+    inputs = {k: v for k, v in {**good, **changes}.items() if v is not None}
+    refused(inputs, *expected)
+
+
+def test_the_valid_inventory_passes_every_check(good: dict[str, Any]) -> None:
+    stats = run_playbook("playbooks/validate.yml", good)
+    assert stats["failures"] == 0 and stats["changed"] == 0, stats["_output"][-3000:]
+
+
+def test_a_media_subnet_on_the_hosts_own_lan_is_refused(good: dict[str, Any]) -> None:
+    lan = host_lan()
+    subnet = next(lan.subnets(new_prefix=max(lan.prefixlen, 24)))
+    gateway = str(subnet.network_address + 1)
+    addresses = {name: str(subnet.network_address + 10 + index) for index, name in enumerate(ADDRESSES)}
+    refused({**good, "network_subnet": str(subnet), "network_gateway": gateway, "network_service_addresses": addresses},
+            "network_subnet: %s overlaps this host's network %s" % (subnet, lan))
+
+
+def test_every_problem_of_every_layer_is_reported_at_once(good: dict[str, Any]) -> None:
+    message = refused({**good, "mediastack_puid": 0, "radarr_api_key": "short", "storage_mount_path": "/tmp",
+                       "network_service_addresses": {**ADDRESSES, "sonarr": "172.20.0.30"}},
+                      "4 problem(s) in the inventory, nothing was changed", "base_media_uid (from mediastack_puid)",
+                      "radarr_api_key must be empty", "storage_mount_path is /tmp",
+                      "network_service_addresses.sonarr: no service is called sonarr")
+    # Only what is wrong: nothing about the checks that passed.
+    assert "qbittorrent_" not in message and "gluetun_" not in message
+
+
+def test_an_inventory_without_the_mediastack_group_stops(tmp_path: Path, good: dict[str, Any]) -> None:
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text("all:\n  hosts:\n    mediabox:\n      ansible_host: 127.0.0.1\n")
+    refused(good, "The inventory has no host in the group mediastack", "Hosts outside it: mediabox",
+            env={"ANSIBLE_INVENTORY": str(inventory)})
+
+
+def machine_state() -> dict[str, Any]:
+    """What the host layer would change first: packages, the media account, files, the media tree."""
+    def run(*cmd: str) -> str:
+        return subprocess.run(cmd, capture_output=True, text=True).stdout
+
+    paths = ["/etc/docker/daemon.json", "/opt/mediastack", "/mnt/pool01", "/etc/timezone", "/etc/localtime"]
+    return {"packages": run("dpkg-query", "-W", "-f", "${Package} ${Version} ${Status}\n"),
+            "accounts": run("getent", "passwd", "2000") + run("getent", "group", "2000") + run("getent", "passwd",
+                                                                                              "media"),
+            "files": {p: (os.lstat(p).st_mtime_ns, os.lstat(p).st_mode) if os.path.lexists(p) else None
+                      for p in paths},
+            "networks": run("docker", "network", "ls", "--format", "{{.Name}}") if os.path.exists(
+                "/var/run/docker.sock") else ""}
+
+
+def test_the_readmes_first_command_without_secrets_changes_nothing() -> None:
+    # `make up`: site.yml on the bundled inventory, for real (not check mode), with no vault.
+    before = machine_state()
+    proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", "inventory/local", "site.yml"], cwd=REPO,
+                          env=ansible_env(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0
+    stats = report(proc.stdout)["stats"]["localhost"]
+    assert stats["failures"] == 1 and stats["changed"] == 0, proc.stdout[-3000:]
+    ran = [play["play"]["name"] for play in report(proc.stdout)["plays"] if play["tasks"]]
+    assert set(ran) <= set(VALIDATION_PLAYS), ran
+    message = failed_messages(proc.stdout)[-1]
+    for missing in ("gluetun_forwarded_port", "gluetun_wireguard_addresses", "gluetun_wireguard_private_key",
+                    "qbittorrent_webui_password", "ansible-vault create"):
+        assert missing in message, message
+    if not os.path.isdir("/mnt/pool01/media"):
+        assert "storage_mount_path /mnt/pool01/media must be an existing directory" in message
+    assert machine_state() == before
