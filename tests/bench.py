@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from tests.ansible_run import run_module
+from tests.ansible_run import run_module, run_playbook
 from tests.arr_helpers import module_args
 from tests.emulators import ArrEmulator
 from tests.qbittorrent_server import VERSIONS, QBittorrentServer
@@ -89,12 +89,29 @@ SCENARIO_TIMINGS = Path(__file__).resolve().parent.parent / "build" / "bench"
 
 
 def scenario_timings() -> Iterator[str]:
-    """The phase durations the molecule scenarios recorded on their last run (`make test`), if any."""
+    """The phase durations the molecule scenarios recorded on their last run (`make test`), if any; for the
+    stack, the no-op converge beside its first converge and beside the floor of 40 pings timed now."""
     for report in sorted(SCENARIO_TIMINGS.glob("*-scenario.json")):
         phases = json.loads(report.read_text()).get("phases", [])
         yield "%s (last run):" % report.stem
         for phase in phases:
-            yield "    %-16s %7.1fs%s" % (phase["phase"], phase["seconds"], "" if phase.get("ok", True) else "  FAILED")
+            changed = " changed=%d" % phase["changed"] if "changed" in phase else ""
+            yield "    %-16s %7.1fs%s%s" % (phase["phase"], phase["seconds"], changed,
+                                             "" if phase.get("ok", True) else "  FAILED")
+        seconds = {phase["phase"]: phase["seconds"] for phase in phases}
+        if {"converge", "idempotence"} <= set(seconds):
+            floor = ping_floor()
+            yield "    no-op converge / first converge: %.2f (goal <= 0.25)" % (
+                seconds["idempotence"] / seconds["converge"])
+            yield "    no-op converge / 40 pings (%.1fs now): %.2f (goal <= 2)" % (
+                floor, seconds["idempotence"] / floor)
+
+
+def ping_floor() -> float:
+    """Wall time of tests/playbooks/ping_floor.yml: 40 module runs that do nothing."""
+    began = time.monotonic()
+    run_playbook("tests/playbooks/ping_floor.yml", {})
+    return time.monotonic() - began
 
 
 def main() -> None:

@@ -40,10 +40,13 @@ def reset() -> None:
     (ephemeral() / "phases.json").unlink(missing_ok=True)
 
 
-def record(phase: str, seconds: float, ok: bool) -> str:
-    """Add one phase, rewrite the report, and return a one-line summary of the phase."""
+def record(phase: str, seconds: float, ok: bool, changed: int | None = None) -> str:
+    """Add one phase (with its changed count, for a playbook), rewrite the report, and return a one-line summary."""
     data = _load()
-    data["phases"].append({"phase": phase, "seconds": round(seconds, 1), "ok": ok})
+    entry = {"phase": phase, "seconds": round(seconds, 1), "ok": ok}
+    if changed is not None:
+        entry["changed"] = changed
+    data["phases"].append(entry)
     if phase == "create":
         created = ephemeral() / "stack-create.json"
         if created.exists():
@@ -56,7 +59,14 @@ def record(phase: str, seconds: float, ok: bool) -> str:
     report = report_path()
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(json.dumps(data, indent=2) + "\n")
-    return f"stack scenario: {phase} {'ok' if ok else 'FAILED'} in {seconds:.1f} s"
+    counted = "" if changed is None else f", changed={changed}"
+    return f"stack scenario: {phase} {'ok' if ok else 'FAILED'} in {seconds:.1f} s{counted}"
+
+
+def phase_record(phase: str) -> dict:
+    """The last record of `phase` in this run (for the verify)."""
+    found = [p for p in _load()["phases"] if p["phase"] == phase]
+    return found[-1] if found else {}
 
 
 def summary() -> str:

@@ -21,7 +21,8 @@ type: aggregate
 short_description: durations of the molecule stack scenario's phases
 description:
   - Times every playbook molecule runs in the stack scenario and records it as a phase in
-    build/bench/stack-scenario.json (converge.yml run a second time is the idempotence phase).
+    build/bench/stack-scenario.json (converge.yml run a second time is the idempotence phase; run with --check
+    it is the check phase, before the first converge, or check-converged after it), with its changed count.
   - After converge.yml, its idempotence run and recreate.yml, keeps the API keys of Radarr and Prowlarr
     (config.xml under the scenario's config root) for the verify.
   - Prints one line per phase, and the whole table after destroy.yml.
@@ -62,7 +63,9 @@ class CallbackModule(CallbackBase):
         if context.CLIARGS.get("syntax") or "MOLECULE_EPHEMERAL_DIRECTORY" not in os.environ:
             return
         phase = PHASE_OF_PLAYBOOK.get(name, name)
-        if phase == "converge" and _converged():
+        if phase == "converge" and context.CLIARGS.get("check"):
+            phase = "check-converged" if _converged() else "check"
+        elif phase == "converge" and _converged():
             phase = "idempotence"
         if phase == "create":
             phases.reset()
@@ -73,7 +76,8 @@ class CallbackModule(CallbackBase):
         if self._phase is None:
             return
         ok = not any(stats.failures.values()) and not any(stats.dark.values())
-        self._display.display(phases.record(self._phase, time.monotonic() - self._start, ok))
+        changed = sum(stats.changed.values())
+        self._display.display(phases.record(self._phase, time.monotonic() - self._start, ok, changed))
         if self._phase in CONVERGING:
             phases.snapshot_api_keys(self._phase)
         if self._phase == "destroy":

@@ -9,6 +9,7 @@ import re
 import uuid
 from pathlib import Path
 
+import phases
 import pytest
 from conftest import APPS, MEDIA_USERS, ON_MEDIA_NETWORK, exec_in, wait_healthy
 
@@ -221,3 +222,8 @@ def test_qbittorrent_webui_login_at_gluetuns_address(webui_login):
 def test_qbittorrent_webui_login_on_the_published_port(webui_login, published):
     ip, port = published["gluetun"]["8080/tcp"][0]
     assert webui_login(f"http://{ip}:{port}") == (200, "Ok.")
+
+
+def test_a_plan_of_the_converged_stack_changes_nothing():
+    record = phases.phase_record("check-converged")
+    assert record and record["ok"] and record["changed"] == 0, record
