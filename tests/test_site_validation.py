@@ -227,3 +227,14 @@ def test_the_readmes_first_command_without_secrets_changes_nothing() -> None:
     if not os.path.isdir("/mnt/pool01/media"):
         assert "storage_mount_path /mnt/pool01/media must be an existing directory" in message
     assert machine_state() == before
+
+
+def test_the_example_inventory_holds_its_one_host_and_nothing_else() -> None:
+    # The demo vault password lives beside inventory/example: inside it, -i would read it as a host list.
+    proc = subprocess.run([str(BIN / "ansible-inventory"), "-i", "inventory/example", "--vault-password-file",
+                           "inventory/example.vault-password.demo", "--list"], cwd=REPO, env=ansible_env(),
+                          capture_output=True, text=True, check=True)
+    listing = json.loads(proc.stdout)
+    assert list(listing["_meta"]["hostvars"]) == ["media01"]
+    assert listing["mediastack"]["hosts"] == ["media01"]
+    assert "[WARNING]" not in proc.stderr, proc.stderr
