@@ -6,9 +6,13 @@ import base64
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 
-from tests.ansible_run import run_playbook
+from tests.ansible_run import REPO, run_playbook
+
+sys.path.insert(0, str(REPO / "filter_plugins"))
+from qbittorrent_password import qbittorrent_password_matches  # noqa: E402
 
 PLAYBOOK = "tests/playbooks/apps_seed.yml"
 OWNER = {"servarr_config_owner": os.getuid(), "servarr_config_group": os.getgid()}
@@ -91,6 +95,24 @@ def test_qbittorrent_conf_is_seeded_idempotently(tmp_path: Path) -> None:
     changed = qbittorrent(root, "Other-Pass-2")
     # the plan (check mode) and the write both report the change
     assert changed["changed"] == 2 and conf.read_text() != text
+
+
+def test_a_qbittorrent_password_left_empty_is_generated_once_and_kept(tmp_path: Path) -> None:
+    root, kept = tmp_path / "qbittorrent", tmp_path / "secrets" / "qbittorrent-webui-password"
+    first = run_playbook(PLAYBOOK, {"apps_seed": "qbittorrent", "qbittorrent_config_dir": str(root),
+                                    "qbittorrent_webui_password_file": str(kept), "gluetun_forwarded_port": 47123,
+                                    "qbittorrent_container_name": "apps-seed-test-%s" % tmp_path.name, **MEDIA})
+    assert first["failures"] == 0 and first["changed"] >= 1, first["_output"][-3000:]
+    password = kept.read_text().strip()
+    assert re.fullmatch(r"[A-Za-z0-9]{32}", password) and password not in first["_output"]
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    conf = root / "qBittorrent" / "qBittorrent.conf"
+    stored = re.search(r'^WebUI\\Password_PBKDF2="(.*)"$', conf.read_text(), re.M)
+    assert stored and qbittorrent_password_matches(stored.group(1), password)
+    again = run_playbook(PLAYBOOK, {"apps_seed": "qbittorrent", "qbittorrent_config_dir": str(root),
+                                    "qbittorrent_webui_password_file": str(kept), "gluetun_forwarded_port": 47123,
+                                    "qbittorrent_container_name": "apps-seed-test-%s" % tmp_path.name, **MEDIA})
+    assert again["changed"] == 0 and kept.read_text().strip() == password
 
 
 def gluetun(root: Path, **extra: object) -> dict:

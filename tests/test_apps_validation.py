@@ -63,11 +63,9 @@ def test_bad_wireguard_settings_are_refused(changes: dict, expected: str) -> Non
 @pytest.mark.parametrize(("changes", "expected"), [
     pytest.param({"gluetun_wireguard_private_key": None},
                  "missing required arguments: gluetun_wireguard_private_key", id="wireguard-key-undefined"),
-    pytest.param({"qbittorrent_webui_password": None},
-                 "missing required arguments: qbittorrent_webui_password", id="qbittorrent-password-undefined"),
-    pytest.param({"qbittorrent_webui_password": ""},
-                 "qbittorrent_webui_password must be set in the vault, at least 6 characters (empty)",
-                 id="qbittorrent-password-empty"),
+    pytest.param({"qbittorrent_webui_password": "12345"},
+                 "qbittorrent_webui_password must be empty (generated once and kept) or at least 6 characters",
+                 id="qbittorrent-password-short"),
     pytest.param({"radarr_api_key": "short"}, "radarr_api_key must be empty (generated once) or 20 to 64",
                  id="radarr-key-malformed"),
 ])
