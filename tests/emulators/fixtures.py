@@ -5,14 +5,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.emulators.server import ArrEmulator
+from tests.emulators.server import ArrEmulator, Emulator
 from tests.emulators.spec import SpecMissing, SpecViolation
 
 
-def assert_no_violations(emu: ArrEmulator) -> None:
+def assert_no_violations(emu: Emulator) -> None:
     """Raise SpecViolation listing every request or response that broke the document (the teardown check)."""
     if emu.violations:
-        raise SpecViolation(emu.app.name, emu.violations)
+        raise SpecViolation(emu.name, emu.violations)
 
 
 def running_emulator(app: str) -> Iterator[ArrEmulator]:
