@@ -13,7 +13,7 @@ import time
 from http.cookiejar import CookieJar
 from typing import Any, Iterable, Optional
 from urllib.error import HTTPError, URLError
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from ansible.module_utils.urls import Request, SSLValidationError
 
@@ -68,7 +68,8 @@ def server_message(body: bytes) -> tuple[str, list[str]]:
     """Extract the server's own words from an error body (never echoing attempted values).
 
     *arr validation errors are a JSON array of {propertyName, errorMessage}; other *arr errors are
-    {message, description}; Seerr says {message, errors}; qBittorrent answers plain text.
+    {message, description}; Seerr says {message, errors}; Jellyfin answers plain text or ProblemDetails
+    {title, detail}; qBittorrent answers plain text.
     """
     text = body.decode("utf-8", errors="replace").strip()
     if not text:
@@ -87,11 +88,21 @@ def server_message(body: bytes) -> tuple[str, list[str]]:
                 details.append(str(item))
         return "; ".join(details)[:_MAX_MESSAGE], details
     if isinstance(data, dict):
-        parts = [str(data[k]) for k in ("message", "error", "description") if data.get(k)]
+        parts = [str(data[k]) for k in ("message", "error", "title", "detail", "description") if data.get(k)]
         details = [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in data.get("errors") or []]
         message = ": ".join(parts + (["; ".join(details)] if details else []))
         return (message or text)[:_MAX_MESSAGE], details
     return text[:_MAX_MESSAGE], []
+
+
+def media_browser_authorization(client: str, device: str, device_id: str, version: str,
+                                token: Optional[str] = None) -> str:
+    """Jellyfin's `Authorization: MediaBrowser ...` value; the server URL-decodes each quoted value. Without
+    `token` (before login) it names the client only."""
+    values = [("Client", client), ("Device", device), ("DeviceId", device_id), ("Version", version)]
+    if token:
+        values.append(("Token", token))
+    return "MediaBrowser " + ", ".join('%s="%s"' % (k, quote(v, safe="")) for k, v in values)
 
 
 class ApiClient:

@@ -56,6 +56,8 @@ class Call:
     id: int
     pairs: tuple[tuple[str, str], ...] = ()          # the query in order, repeated names kept
     caller: Any = None                                # who the app's authentication found (app-specific)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    groups: Mapping[str, str] = field(default_factory=dict)   # the route's named groups
 
     def values(self, name: str) -> list[str]:
         """Every value of a query parameter, repeated (`?a=1&a=2`) or not."""
@@ -98,6 +100,16 @@ def _without_nulls(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_nulls(v) for v in value]
     return value
+
+
+class Text(str):
+    """A plain-text answer body (Jellyfin's exception middleware), sent as text/plain rather than JSON."""
+
+
+def _payload(body: Any) -> bytes:
+    if body is None:
+        return b""
+    return body.encode() if isinstance(body, Text) else json.dumps(body).encode()
 
 
 def _password_hash(password: str) -> str:
@@ -238,11 +250,12 @@ class Emulator:
         pairs = tuple(parse_qsl(split.query, keep_blank_values=True))
         with self._lock:
             reply = self._respond(method, split.path, pairs, headers, body)
-            payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+            payload = _payload(reply.body)
             self.requests.append(RequestRecord(method, split.path, dict(pairs), reply.status))
         sent = [*self._answer_headers(), *reply.headers]
         if payload:
-            sent.append(("Content-Type", "application/json; charset=utf-8"))
+            kind = "text/plain" if isinstance(reply.body, Text) else "application/json"
+            sent.append(("Content-Type", kind + "; charset=utf-8"))
         return reply.status, sent, payload
 
     def _violate(self, method: str, path: str, where: str, problems: list[str]) -> None:
@@ -267,10 +280,10 @@ class Emulator:
         fault = self._take_fault(method, path)
         if fault is not None:
             return Reply(fault.status, fault.body)
-        reply = self._dispatch(method, path, pairs, body, content_type, check.body_unreadable, access.caller)
+        reply = self._dispatch(method, path, pairs, headers, body, check.body_unreadable, access.caller)
         if 200 <= reply.status < 300:
             reply.body = _without_nulls(reply.body)
-            payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+            payload = _payload(reply.body)
             if component and payload:
                 problems = self.spec.check_component(component, payload, request=False)
             else:
@@ -287,16 +300,17 @@ class Emulator:
                 self._faults.remove(fault)
         return fault
 
-    def _dispatch(self, method: str, path: str, pairs: tuple[tuple[str, str], ...], body: bytes, content_type: str,
-                  body_unreadable: bool, caller: Any) -> Reply:
+    def _dispatch(self, method: str, path: str, pairs: tuple[tuple[str, str], ...], headers: Mapping[str, str],
+                  body: bytes, body_unreadable: bool, caller: Any) -> Reply:
         matches = [(route, m) for route in self._routes if (m := route.pattern.fullmatch(path))]
         found = next(((route, m) for route, m in matches if route.method == method), None)
         if found is None:
             return Reply(405 if matches else 404)
         route, match = found
         try:
-            data = self._parse_body(body, content_type, body_unreadable)
-            call = Call(dict(pairs), data, int(match.group("id")) if "id" in match.groupdict() else 0, pairs, caller)
+            data = self._parse_body(body, headers.get("Content-Type") or "", body_unreadable)
+            groups = match.groupdict()
+            call = Call(dict(pairs), data, int(groups["id"]) if "id" in groups else 0, pairs, caller, headers, groups)
             if method in ("PUT", "DELETE") and "id" in match.groupdict() and call.id <= 0:
                 raise problem(400, f"{call.id} is not a valid ID")
             return route.handler(call)
