@@ -16,8 +16,8 @@ options:
     default: http://127.0.0.1:8096
   device_id:
     description:
-      - The device id in the C(Authorization: MediaBrowser Client="mediastack", Device="ansible", DeviceId=...)
-        header. Jellyfin keeps one session per user and device, so keep it stable.
+      - The device id in the C(Authorization) header (C(MediaBrowser Client="mediastack", Device="ansible",
+        DeviceId=..., Version=...)). Jellyfin keeps one session per user and device, so keep it stable.
     type: str
     default: mediastack-ansible
   timeout:
