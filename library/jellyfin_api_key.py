@@ -104,8 +104,9 @@ def converge(module: AnsibleModule) -> dict[str, Any]:
     key: Optional[str] = keys[0] if keys else None
     if module.params["state"] == "absent":
         outcome.record(before, {}, bool(keys))
-        if not module.check_mode:
-            for token in keys:
+        for token in keys:
+            server.hide(token)           # it is in the DELETE's path
+            if not module.check_mode:
                 server.write("DELETE", "%s/%s" % (KEYS, token))
         key = None
     else:

@@ -52,8 +52,7 @@ def test_an_api_key_logs_in_without_a_password(emu) -> None:
 
 
 def test_absent_revokes_every_key_of_the_app(emu) -> None:
-    emu.add_key("Radarr")
-    emu.add_key("Radarr")
+    doomed = [emu.add_key("Radarr"), emu.add_key("Radarr")]
     keep = emu.add_key("Seerr")
     check = run(MODULE, emu, check=True, name="Radarr", state="absent")
     assert check["changed"] and len(emu.keys) == 3 and emu.writes[1:] == []
@@ -62,6 +61,8 @@ def test_absent_revokes_every_key_of_the_app(emu) -> None:
     assert gone["api_requests"][LIST] == 1
     assert sum(v for k, v in gone["api_requests"].items() if k.startswith("DELETE ")) == 2
     assert gone["diff"] == {"before": {"name": "Radarr", "keys": 2}, "after": {}}
+    for result in (check, gone):
+        assert not [key for key in doomed if key in visible(result)]
     assert not run(MODULE, emu, name="Radarr", state="absent")["changed"]
 
 

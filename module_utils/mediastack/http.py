@@ -15,6 +15,7 @@ from typing import Any, Iterable, Optional
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlencode, urlsplit
 
+from ansible.module_utils.mediastack.compare import MASK
 from ansible.module_utils.urls import Request, SSLValidationError
 
 # Statuses that mean "the app is up but not ready yet" (reverse proxies, *arr start-up).
@@ -117,6 +118,7 @@ class ApiClient:
         self.cookies = CookieJar()
         self.headers = dict(headers or {})
         self.requests: list[tuple[str, str]] = []
+        self.hidden: set[str] = set()       # secrets that may be in a path (Jellyfin's DELETE /Auth/Keys/<key>)
         self._ready = wait_timeout <= 0
         self._request = Request(validate_certs=validate_certs, timeout=timeout, cookies=self.cookies,
                                 follow_redirects="none", http_agent="mediastack")
@@ -177,7 +179,10 @@ class ApiClient:
             delay = min(delay * 2, 2.0)
 
     def _exchange(self, method: str, url: str, data: Optional[bytes], headers: dict[str, str]) -> Response:
-        self.requests.append((method, urlsplit(url).path))
+        path = urlsplit(url).path
+        for secret in self.hidden:
+            path = path.replace(secret, MASK)
+        self.requests.append((method, path))
         try:
             handle = self._request.open(method, url, data=data, headers=headers)
             return Response(handle.status, dict(handle.headers.items()), handle.read())

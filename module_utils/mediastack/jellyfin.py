@@ -56,9 +56,14 @@ class Jellyfin:
     def fail(self, message: str) -> None:
         self.module.fail_json(msg="%s: %s" % (self.where, message))
 
+    def hide(self, secret: str) -> None:
+        """Keep a secret out of everything Ansible prints, the request counts included."""
+        self.module.no_log_values.add(secret)
+        self.http.hidden.add(secret)
+
     def use_token(self, token: Optional[str]) -> None:
         if token:
-            self.module.no_log_values.add(token)
+            self.hide(token)
         self.http.headers["Authorization"] = media_browser_authorization(CLIENT, DEVICE, self.device_id, VERSION,
                                                                          token)
 
