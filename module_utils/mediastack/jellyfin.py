@@ -111,21 +111,28 @@ def connect(module: AnsibleModule) -> Jellyfin:
     return server
 
 
-def converge_document(server: Jellyfin, path: str, declared: Mapping[str, Any], outcome: Outcome,
-                      unordered_keys: Iterable[str] = ()) -> list[str]:
-    """A configuration document (read whole, write whole): read it, check and convert the declared keys, compare
-    only those, and when one differs POST the whole document with the declared values merged in (a key left
-    out of the write would fall back to its default). Returns the keys that differed."""
-    current: dict[str, Any] = server.get(path)
+def checked(server: Jellyfin, where: str, current: Mapping[str, Any], declared: Mapping[str, Any],
+            unordered_keys: Iterable[str] = ()) -> tuple[dict[str, Any], list[str]]:
+    """The declared values checked against the keys of `current` and converted to their types, and the keys
+    whose value differs (lists named in `unordered_keys` compare as sets)."""
     wanted: dict[str, Any] = {}
     for key, value in declared.items():
         if key not in current:
-            server.fail("%s: unknown setting %r%s; nothing was changed" % (path, key, suggestions(key, current)))
+            server.fail("%s: unknown setting %r%s; nothing was changed" % (where, key, suggestions(key, current)))
         try:
             wanted[key] = conform(value, current[key])
         except ValueError as exc:
-            server.fail("%s: setting %r %s; nothing was changed" % (path, key, exc))
-    changed = differing_keys(wanted, current, unordered_keys)
+            server.fail("%s: setting %r %s; nothing was changed" % (where, key, exc))
+    return wanted, differing_keys(wanted, current, unordered_keys)
+
+
+def converge_document(server: Jellyfin, path: str, declared: Mapping[str, Any], outcome: Outcome,
+                      unordered_keys: Iterable[str] = ()) -> list[str]:
+    """A configuration document (read whole, write whole): read it, compare only the declared keys, and when one
+    differs POST the whole document with the declared values merged in (a key left out of the write would fall
+    back to its default). Returns the keys that differed."""
+    current: dict[str, Any] = server.get(path)
+    wanted, changed = checked(server, path, current, declared, unordered_keys)
     outcome.record({k: current[k] for k in wanted}, wanted, bool(changed))
     if changed and not server.module.check_mode:
         body = copy.deepcopy(current)

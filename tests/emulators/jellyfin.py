@@ -124,6 +124,9 @@ class JellyfinEmulator(Emulator):
             self.users = [User(str(uuid.uuid4()), admin, password, True)]
             self.server.update(startup, IsStartupWizardCompleted=True)
 
+    def writes_state(self, path: str) -> bool:
+        return path != "/Users/AuthenticateByName"
+
     def add_user(self, name: str, password: str, admin: bool = False) -> None:
         with self._lock:
             self.users.append(User(str(uuid.uuid4()), name, password, admin))

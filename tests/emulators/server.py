@@ -163,7 +163,11 @@ class Emulator:
 
     @property
     def writes(self) -> list[RequestRecord]:
-        return [r for r in self.requests if r.method in WRITE_METHODS and r.path.startswith("/api/")]
+        """The requests that may change the app's state (not a login)."""
+        return [r for r in self.requests if r.method in WRITE_METHODS and self.writes_state(r.path)]
+
+    def writes_state(self, path: str) -> bool:
+        return True
 
     def start(self, port: int = 0, host: str = "127.0.0.1") -> Self:
         """Listen on host:port (0: any free port); the stand-in image listens on 0.0.0.0 and the app's port."""
@@ -387,6 +391,9 @@ class ArrEmulator(Emulator):
 
     def _answer_headers(self) -> list[tuple[str, str]]:
         return [("X-Application-Version", self.app.version)]
+
+    def writes_state(self, path: str) -> bool:
+        return path.startswith("/api/")
 
     # -- routes ------------------------------------------------------------------------------------------------
 
