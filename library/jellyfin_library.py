@@ -120,7 +120,7 @@ import uuid
 from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.mediastack.jellyfin import Jellyfin, checked, connect, jellyfin_argument_spec
+from ansible.module_utils.mediastack.jellyfin import Jellyfin, checked, connect, declared, jellyfin_argument_spec
 from ansible.module_utils.mediastack.module import Outcome, run
 
 FOLDERS = "/Library/VirtualFolders"
@@ -144,20 +144,6 @@ class Library:
     def fail(self, message: str) -> None:
         self.server.fail("library %r: %s; nothing was changed" % (self.name, message))
 
-    def declared_options(self) -> dict[str, Any]:
-        options = dict(self.params["options"])
-        if "PathInfos" in options:
-            self.fail("options: PathInfos is not an option; use paths")
-        for option, key in TYPED.items():
-            value = self.params[option]
-            if value is None:
-                continue
-            if key in options and options[key] != value:
-                self.fail("option %s and options.%s disagree (%r vs %r); give one of them"
-                          % (option, key, value, options[key]))
-            options[key] = value
-        return options
-
     def converge(self) -> dict[str, Any]:
         paths: Optional[list[str]] = self.params["paths"]
         if paths is not None:
@@ -165,7 +151,9 @@ class Library:
             relative = [p for p in paths if not p.startswith("/")]
             if relative:
                 self.fail("paths must be absolute, got %s" % ", ".join(relative))
-        options = self.declared_options()
+        if "PathInfos" in self.params["options"]:
+            self.fail("options: PathInfos is not an option; use paths")
+        options = declared(self.module, TYPED, "options")
         existing = next((f for f in self.server.get(FOLDERS) if f.get("Name") == self.name), None)
         if self.params["state"] == "absent":
             changed = ["name"] if existing else []

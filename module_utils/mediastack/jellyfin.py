@@ -14,7 +14,7 @@ import copy
 from typing import Any, Iterable, Mapping, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
-from ansible.module_utils.mediastack.compare import conform, differing_keys, suggestions
+from ansible.module_utils.mediastack.compare import conform, differing_keys, same, suggestions
 from ansible.module_utils.mediastack.http import ApiClient, ApiError, Response, media_browser_authorization
 from ansible.module_utils.mediastack.module import Outcome, client_for, connection_argument_spec
 
@@ -40,6 +40,29 @@ def jellyfin_argument_spec(credentials: bool = True, **module_options: Any) -> d
     return spec
 
 
+def fail(module: AnsibleModule, message: str) -> None:
+    module.fail_json(msg="%s at %s: %s" % (APP, module.params["url"].rstrip("/"), message))
+
+
+def declared(module: AnsibleModule, typed: Mapping[str, str], generic: str,
+             secret_keys: Iterable[str] = ()) -> dict[str, Any]:
+    """The API keys the user declared: the dict option `generic` plus the typed options (option -> key) that are
+    set; both ways for one key must agree. Values of `secret_keys` are hidden from all output."""
+    values = dict(module.params[generic] or {})
+    for option, key in typed.items():
+        value = module.params[option]
+        if value is None:
+            continue
+        if key in values and not same(value, values[key]) and not same(values[key], value):
+            fail(module, "option %s and %s.%s disagree (%r vs %r); give one of them; nothing was changed"
+                 % (option, generic, key, value, values[key]))
+        values[key] = value
+    for key in secret_keys:
+        if values.get(key):
+            module.no_log_values.add(str(values[key]))
+    return values
+
+
 class Jellyfin:
     """HTTP to one Jellyfin server as this device; `login` or `use_token` make it an administrator's."""
 
@@ -49,12 +72,8 @@ class Jellyfin:
         self.http: ApiClient = client_for(module, APP, headers={"Accept": "application/json"})
         self.use_token(None)
 
-    @property
-    def where(self) -> str:
-        return "%s at %s" % (APP, self.http.base_url)
-
     def fail(self, message: str) -> None:
-        self.module.fail_json(msg="%s: %s" % (self.where, message))
+        fail(self.module, message)
 
     def hide(self, secret: str) -> None:
         """Keep a secret out of everything Ansible prints, the request counts included."""
