@@ -167,7 +167,7 @@ class JellyfinEmulator(Emulator):
 
     def _access(self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str]) -> Access:
         route = self._route(method, path)
-        policy = self._policies.get(route.pattern.pattern if route else "", USER)
+        policy = self._policies.get((method, route.pattern.pattern) if route else ("", ""), USER)
         token, caller = self._caller(headers, query)
         documented = bool(caller) and "Token" in self.authorization(headers)
         if policy == ANONYMOUS or (policy == SETUP and not self.completed):
@@ -206,7 +206,7 @@ class JellyfinEmulator(Emulator):
             ("DELETE", "/Library/VirtualFolders/Paths", self._remove_path, SETUP),
             ("POST", "/Library/VirtualFolders/LibraryOptions", self._set_library_options, SETUP),
         ]
-        self._policies = {pattern: policy for _, pattern, _, policy in table}
+        self._policies = {(method, pattern): policy for method, pattern, _, policy in table}
         return self.routes([(method, pattern, handler) for method, pattern, handler, _ in table])
 
     # system
