@@ -44,11 +44,11 @@ def fail(module: AnsibleModule, message: str) -> None:
     module.fail_json(msg="%s at %s: %s" % (APP, module.params["url"].rstrip("/"), message))
 
 
-def declared(module: AnsibleModule, typed: Mapping[str, str], generic: str,
+def declared(module: AnsibleModule, typed: Mapping[str, str], generic: Optional[str] = None,
              secret_keys: Iterable[str] = ()) -> dict[str, Any]:
-    """The API keys the user declared: the dict option `generic` plus the typed options (option -> key) that are
-    set; both ways for one key must agree. Values of `secret_keys` are hidden from all output."""
-    values = dict(module.params[generic] or {})
+    """The API keys the user declared: the dict option `generic` (if any) plus the typed options (option -> key)
+    that are set; both ways for one key must agree. Values of `secret_keys` are hidden from all output."""
+    values = dict(module.params[generic] or {}) if generic else {}
     for option, key in typed.items():
         value = module.params[option]
         if value is None:
