@@ -80,8 +80,8 @@ api_requests:
 from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.mediastack.jellyfin import Jellyfin, connect, jellyfin_argument_spec
-from ansible.module_utils.mediastack.module import Outcome, run
+from ansible.module_utils.mediastack.jellyfin import Jellyfin, connect, run_jellyfin
+from ansible.module_utils.mediastack.module import Outcome
 
 KEYS = "/Auth/Keys"
 
@@ -121,11 +121,11 @@ def converge(module: AnsibleModule) -> dict[str, Any]:
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=jellyfin_argument_spec(
+    run_jellyfin(
+        converge,
         name=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-    ), supports_check_mode=True)
-    run(module, lambda: converge(module))
+    )
 
 
 if __name__ == "__main__":

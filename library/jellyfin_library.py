@@ -120,8 +120,8 @@ import uuid
 from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.mediastack.jellyfin import Jellyfin, checked, connect, declared, jellyfin_argument_spec
-from ansible.module_utils.mediastack.module import Outcome, run
+from ansible.module_utils.mediastack.jellyfin import Jellyfin, checked, connect, declared, run_jellyfin
+from ansible.module_utils.mediastack.module import Outcome
 
 FOLDERS = "/Library/VirtualFolders"
 TYPED = dict(realtime_monitor="EnableRealtimeMonitor", save_local_metadata="SaveLocalMetadata",
@@ -219,7 +219,8 @@ class Library:
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=jellyfin_argument_spec(
+    run_jellyfin(
+        lambda module: Library(module, connect(module)).converge(),
         name=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         collection_type=dict(type="str", choices=["movies", "tvshows", "music", "musicvideos", "homevideos",
@@ -231,8 +232,7 @@ def main() -> None:
         metadata_language=dict(type="str"),
         metadata_country=dict(type="str"),
         refresh_library=dict(type="bool", default=False),
-    ), supports_check_mode=True)
-    run(module, lambda: Library(module, connect(module)).converge())
+    )
 
 
 if __name__ == "__main__":

@@ -86,8 +86,8 @@ api_requests:
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.mediastack.jellyfin import connect, converge_document, declared, fail, jellyfin_argument_spec
-from ansible.module_utils.mediastack.module import Outcome, run
+from ansible.module_utils.mediastack.jellyfin import connect, converge_document, declared, fail, run_jellyfin
+from ansible.module_utils.mediastack.module import Outcome
 
 PATH = "/System/Configuration/network"
 TYPED = dict(known_proxies="KnownProxies", local_networks="LocalNetworkSubnets", base_url="BaseUrl")
@@ -107,13 +107,13 @@ def converge(module: AnsibleModule) -> dict[str, Any]:
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=jellyfin_argument_spec(
+    run_jellyfin(
+        converge,
         known_proxies=dict(type="list", elements="str"),
         local_networks=dict(type="list", elements="str"),
         base_url=dict(type="str"),
         settings=dict(type="dict", default={}),
-    ), supports_check_mode=True)
-    run(module, lambda: converge(module))
+    )
 
 
 if __name__ == "__main__":

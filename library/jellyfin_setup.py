@@ -107,14 +107,8 @@ api_requests:
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.mediastack.jellyfin import (
-    Jellyfin,
-    checked,
-    converge_document,
-    declared,
-    jellyfin_argument_spec,
-)
-from ansible.module_utils.mediastack.module import Outcome, run
+from ansible.module_utils.mediastack.jellyfin import Jellyfin, checked, converge_document, declared, run_jellyfin
+from ansible.module_utils.mediastack.module import Outcome
 
 STARTUP = dict(server_name="ServerName", ui_culture="UICulture", metadata_language="PreferredMetadataLanguage",
                metadata_country="MetadataCountryCode")
@@ -164,7 +158,8 @@ def converge(module: AnsibleModule) -> dict[str, Any]:
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=jellyfin_argument_spec(
+    run_jellyfin(
+        converge,
         credentials=False,
         admin_username=dict(type="str", default="admin"),
         admin_password=dict(type="str", required=True, no_log=True),
@@ -173,8 +168,7 @@ def main() -> None:
         metadata_language=dict(type="str"),
         metadata_country=dict(type="str"),
         remote_access=dict(type="bool"),
-    ), supports_check_mode=True)
-    run(module, lambda: converge(module))
+    )
 
 
 if __name__ == "__main__":

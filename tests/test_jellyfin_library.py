@@ -82,6 +82,7 @@ def test_paths_added_and_removed_options_merged_with_a_diff(emu, media) -> None:
 
 def test_absent_forgets_the_library_and_leaves_the_media(emu, media) -> None:
     run(MODULE, emu, name="Movies", collection_type="movies", paths=[str(media / "movies")])
+    emu.reset_log()
     check = run(MODULE, emu, check=True, name="Movies", state="absent")
     assert check["changed"] and emu.library("Movies") is not None and emu.writes == []
     gone = run(MODULE, emu, name="Movies", state="absent")

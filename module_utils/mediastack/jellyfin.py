@@ -11,12 +11,12 @@ A request body carries only the properties the module builds or read back, never
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible.module_utils.mediastack.compare import conform, differing_keys, same, suggestions
 from ansible.module_utils.mediastack.http import ApiClient, ApiError, Response, media_browser_authorization
-from ansible.module_utils.mediastack.module import Outcome, client_for, connection_argument_spec
+from ansible.module_utils.mediastack.module import Outcome, client_for, connection_argument_spec, run
 
 APP = "Jellyfin"
 CLIENT = "mediastack"
@@ -38,6 +38,14 @@ def jellyfin_argument_spec(credentials: bool = True, **module_options: Any) -> d
         )
     spec.update(module_options)
     return spec
+
+
+def run_jellyfin(work: Callable[[AnsibleModule], dict[str, Any]], credentials: bool = True,
+                 **module_options: Any) -> None:
+    """The whole module: parse the arguments (connection, credentials, the module's own), run `work`."""
+    module = AnsibleModule(argument_spec=jellyfin_argument_spec(credentials, **module_options),
+                           supports_check_mode=True)
+    run(module, lambda: work(module))
 
 
 def fail(module: AnsibleModule, message: str) -> None:
