@@ -41,7 +41,7 @@ options:
 options:
   api_key:
     description:
-      - An API key (from C(/Auth/Keys), see M(jellyfin_api_key)); it acts as an administrator, so no login is
+      - An API key (from C(/Auth/Keys), see the jellyfin_api_key module); it acts as an administrator, so no login is
         needed. Falls back to E(JELLYFIN_API_KEY). Takes precedence over O(password).
     type: str
   username:

@@ -52,7 +52,7 @@ options:
     description:
       - Whether Jellyfin accepts connections from outside its LAN networks (C(EnableRemoteAccess)). Automatic
         port mapping (UPnP) is always left off.
-      - Needed behind a reverse proxy unless the proxy's address is in the LAN networks (see M(jellyfin_network)).
+      - Needed behind a reverse proxy unless the proxy's address is in the LAN networks (see the jellyfin_network module).
     type: bool
 attributes:
   check_mode:
