@@ -52,7 +52,8 @@ options:
     description:
       - Whether Jellyfin accepts connections from outside its LAN networks (C(EnableRemoteAccess)). Automatic
         port mapping (UPnP) is always left off.
-      - Needed behind a reverse proxy unless the proxy's address is in the LAN networks (see the jellyfin_network module).
+      - Needed behind a reverse proxy unless the proxy's address is in the LAN networks (see the
+        jellyfin_network module).
     type: bool
 attributes:
   check_mode:
@@ -107,7 +108,7 @@ api_requests:
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.mediastack.jellyfin import Jellyfin, checked, converge_document, declared, run_jellyfin
+from ansible.module_utils.mediastack.jellyfin import Jellyfin, checked, converge_document, declared, fail, run_jellyfin
 from ansible.module_utils.mediastack.module import Outcome
 
 STARTUP = dict(server_name="ServerName", ui_culture="UICulture", metadata_language="PreferredMetadataLanguage",
@@ -147,7 +148,7 @@ def settled(server: Jellyfin, params: dict[str, Any], settings: dict[str, Any], 
 def converge(module: AnsibleModule) -> dict[str, Any]:
     params = module.params
     if not params["admin_password"]:
-        Jellyfin(module).fail("admin_password must not be empty (Jellyfin 10.11 refuses it)")
+        fail(module, "admin_password must not be empty (Jellyfin 10.11 refuses it)")
     settings = declared(module, STARTUP)
     server = Jellyfin(module)
     info = server.get("/System/Info/Public")

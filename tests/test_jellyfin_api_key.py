@@ -36,6 +36,16 @@ def test_create_check_then_apply_then_repeat_only_reads(emu) -> None:
         assert first["key"] not in str(result["diff"]) and "msg" not in result
 
 
+def test_the_mediabrowser_header_names_the_client_and_carries_the_token_after_login(emu) -> None:
+    run(MODULE, emu, name="Radarr", device_id="ansible on host/1")
+    (login_path, login, login_accept), *after = emu.clients
+    client = {"Client": "mediastack", "Device": "ansible", "DeviceId": "ansible on host/1", "Version": "0.1.0"}
+    assert login_path == "/Users/AuthenticateByName" and login == client and login_accept == "application/json"
+    token = next(iter(emu.sessions))
+    assert after and all(fields == dict(client, Token=token) and accept == "application/json"
+                         for _, fields, accept in after)
+
+
 def test_the_oldest_of_several_keys_is_returned_and_others_are_left_alone(emu) -> None:
     seerr = emu.add_key("Seerr")
     oldest = emu.add_key("Radarr")

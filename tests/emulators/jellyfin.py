@@ -109,6 +109,7 @@ class JellyfinEmulator(Emulator):
         self.sessions: dict[str, str] = {}                  # token -> user id
         self.keys: list[dict[str, Any]] = []                # /Auth/Keys, in creation order
         self.libraries: list[dict[str, Any]] = []
+        self.clients: list[tuple[str, dict[str, str], str | None]] = []   # (path, MediaBrowser fields, Accept)
         self._last_key_id = 0
         super().__init__("jellyfin", specs_dir)
 
@@ -169,7 +170,9 @@ class JellyfinEmulator(Emulator):
         route = self._route(method, path)
         policy = self._policies.get((method, route.pattern.pattern) if route else ("", ""), USER)
         token, caller = self._caller(headers, query)
-        documented = bool(caller) and "Token" in self.authorization(headers)
+        fields = self.authorization(headers)
+        self.clients.append((path, fields, headers.get("Accept")))
+        documented = bool(caller) and "Token" in fields
         if policy == ANONYMOUS or (policy == SETUP and not self.completed):
             return Access(None, caller or None, documented)
         if not caller:
