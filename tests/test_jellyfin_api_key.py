@@ -1,10 +1,13 @@
 """jellyfin_api_key against the Jellyfin emulator: one key per app name, created once, read back, revoked."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from tests.ansible_run import run_playbook
 from tests.arr_helpers import visible
-from tests.jellyfin_helpers import LOGIN, PASSWORD, ready, run
+from tests.jellyfin_helpers import LOGIN, PASSWORD, module_args, ready, run
 
 MODULE = "jellyfin_api_key"
 LIST = "GET /Auth/Keys"
@@ -113,3 +116,15 @@ def test_slow_start_within_and_past_wait_timeout(emu) -> None:
     assert past["failed"] and past["msg"].startswith("Jellyfin: POST %s/Users/AuthenticateByName failed: not ready"
                                                      % emu.url)
     assert "wait_timeout=1.0s" in past["msg"]
+
+
+def test_a_task_with_no_log_keeps_the_returned_key_out_of_the_output(emu, tmp_path) -> None:
+    """The documented use: the key is registered for later tasks, and the task's no_log hides it."""
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "key", "jellyfin_api_key": module_args(emu, name="Seerr"), "no_log": True, "register": "seerr"},
+        {"name": "it is there", "ansible.builtin.assert": {"that": ["seerr.key | length == 32"], "quiet": True}}]}]
+    (tmp_path / "play.yml").write_text(json.dumps(play))
+    stats = run_playbook(str(tmp_path / "play.yml"), {})
+    assert stats["failures"] == 0 and stats["changed"] == 1
+    assert [k["AppName"] for k in emu.keys] == ["Seerr"] and emu.keys[0]["AccessToken"] not in stats["_output"]
+    assert PASSWORD not in stats["_output"]
