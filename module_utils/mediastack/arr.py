@@ -25,14 +25,12 @@ import copy
 import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from difflib import get_close_matches
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
-from ansible.module_utils.mediastack.compare import MASK, differing_keys, same
+from ansible.module_utils.mediastack.compare import MASK, conform, differing_keys, same, suggestions
 from ansible.module_utils.mediastack.http import ApiClient, ApiError, Response
 from ansible.module_utils.mediastack.module import Outcome, client_for, connection_argument_spec, run
-from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
 SECRET_PRIVACY = frozenset(("password", "apiKey"))
 TAG_LABEL = re.compile(r"^[a-z0-9-]+$", re.IGNORECASE)
@@ -119,13 +117,6 @@ class Context:
         return self._tags
 
 
-def suggestions(unknown: str, valid: Iterable[str]) -> str:
-    valid = sorted(valid)
-    close = get_close_matches(unknown, valid, n=2)
-    hint = " (did you mean %s?)" % " or ".join(repr(c) for c in close) if close else ""
-    return "%s; valid: %s" % (hint, ", ".join(valid)) if valid else hint
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Tags
 
@@ -188,41 +179,6 @@ def top(key: str, **spec: Any) -> Opt:
 def field(name: str, **spec: Any) -> Opt:
     """A module option that sets the provider field `name` in `fields[]`."""
     return Opt(name, True, spec)
-
-
-JSON_KINDS = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list"}
-
-
-def conform(value: Any, like: Any) -> Any:
-    """`value` in the JSON type of `like` (the server's current or default value); ValueError if it cannot be."""
-    if value is None or like is None:
-        return value
-    if isinstance(like, bool):
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in BOOLEANS_TRUE | BOOLEANS_FALSE:
-            return value.lower() in BOOLEANS_TRUE
-    elif isinstance(like, (int, float)):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if isinstance(like, float) or float(value).is_integer():
-                return value if isinstance(like, float) else int(value)
-        elif isinstance(value, str):
-            try:
-                return float(value) if isinstance(like, float) else int(value, 10)
-            except ValueError:
-                pass
-    elif isinstance(like, str):
-        if isinstance(value, str):
-            return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-    elif isinstance(like, list):
-        if isinstance(value, (list, tuple)):
-            return list(value)
-    else:
-        return value
-    kind = JSON_KINDS.get(type(like), type(like).__name__)
-    raise ValueError("must be %s like %r, got %r" % (kind, like, value))
 
 
 def declared_values(ctx: Context, options: Mapping[str, Opt], extra_fields: Optional[Mapping[str, Any]],

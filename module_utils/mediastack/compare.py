@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import json
+from difflib import get_close_matches
 from typing import Any, Iterable
+
+from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
 MASK = "********"
 
@@ -45,3 +48,45 @@ def masked(values: dict, secret_keys: Iterable[str]) -> dict:
     """A copy with every secret that has a value replaced by the mask, for diffs and results."""
     secrets = set(secret_keys)
     return {k: (MASK if k in secrets and v not in (None, "") else v) for k, v in values.items()}
+
+
+def suggestions(unknown: str, valid: Iterable[str]) -> str:
+    valid = sorted(valid)
+    close = get_close_matches(unknown, valid, n=2)
+    hint = " (did you mean %s?)" % " or ".join(repr(c) for c in close) if close else ""
+    return "%s; valid: %s" % (hint, ", ".join(valid)) if valid else hint
+
+
+JSON_KINDS = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list"}
+
+
+def conform(value: Any, like: Any) -> Any:
+    """`value` in the JSON type of `like` (the server's current or default value); ValueError if it cannot be."""
+    if value is None or like is None:
+        return value
+    if isinstance(like, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in BOOLEANS_TRUE | BOOLEANS_FALSE:
+            return value.lower() in BOOLEANS_TRUE
+    elif isinstance(like, (int, float)):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(like, float) or float(value).is_integer():
+                return value if isinstance(like, float) else int(value)
+        elif isinstance(value, str):
+            try:
+                return float(value) if isinstance(like, float) else int(value, 10)
+            except ValueError:
+                pass
+    elif isinstance(like, str):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+    elif isinstance(like, list):
+        if isinstance(value, (list, tuple)):
+            return list(value)
+    else:
+        return value
+    kind = JSON_KINDS.get(type(like), type(like).__name__)
+    raise ValueError("must be %s like %r, got %r" % (kind, like, value))

@@ -13,8 +13,9 @@ import time
 from http.cookiejar import CookieJar
 from typing import Any, Iterable, Optional
 from urllib.error import HTTPError, URLError
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
+from ansible.module_utils.mediastack.compare import MASK
 from ansible.module_utils.urls import Request, SSLValidationError
 
 # Statuses that mean "the app is up but not ready yet" (reverse proxies, *arr start-up).
@@ -68,7 +69,8 @@ def server_message(body: bytes) -> tuple[str, list[str]]:
     """Extract the server's own words from an error body (never echoing attempted values).
 
     *arr validation errors are a JSON array of {propertyName, errorMessage}; other *arr errors are
-    {message, description}; Seerr says {message, errors}; qBittorrent answers plain text.
+    {message, description}; Seerr says {message, errors}; Jellyfin answers plain text or ProblemDetails
+    {title, detail}; qBittorrent answers plain text.
     """
     text = body.decode("utf-8", errors="replace").strip()
     if not text:
@@ -87,11 +89,21 @@ def server_message(body: bytes) -> tuple[str, list[str]]:
                 details.append(str(item))
         return "; ".join(details)[:_MAX_MESSAGE], details
     if isinstance(data, dict):
-        parts = [str(data[k]) for k in ("message", "error", "description") if data.get(k)]
+        parts = [str(data[k]) for k in ("message", "error", "title", "detail", "description") if data.get(k)]
         details = [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in data.get("errors") or []]
         message = ": ".join(parts + (["; ".join(details)] if details else []))
         return (message or text)[:_MAX_MESSAGE], details
     return text[:_MAX_MESSAGE], []
+
+
+def media_browser_authorization(client: str, device: str, device_id: str, version: str,
+                                token: Optional[str] = None) -> str:
+    """Jellyfin's `Authorization: MediaBrowser ...` value; the server URL-decodes each quoted value. Without
+    `token` (before login) it names the client only."""
+    values = [("Client", client), ("Device", device), ("DeviceId", device_id), ("Version", version)]
+    if token:
+        values.append(("Token", token))
+    return "MediaBrowser " + ", ".join('%s="%s"' % (k, quote(v, safe="")) for k, v in values)
 
 
 class ApiClient:
@@ -106,6 +118,7 @@ class ApiClient:
         self.cookies = CookieJar()
         self.headers = dict(headers or {})
         self.requests: list[tuple[str, str]] = []
+        self.hidden: set[str] = set()       # secrets that may be in a path (Jellyfin's DELETE /Auth/Keys/<key>)
         self._ready = wait_timeout <= 0
         self._request = Request(validate_certs=validate_certs, timeout=timeout, cookies=self.cookies,
                                 follow_redirects="none", http_agent="mediastack")
@@ -166,7 +179,10 @@ class ApiClient:
             delay = min(delay * 2, 2.0)
 
     def _exchange(self, method: str, url: str, data: Optional[bytes], headers: dict[str, str]) -> Response:
-        self.requests.append((method, urlsplit(url).path))
+        path = urlsplit(url).path
+        for secret in self.hidden:
+            path = path.replace(secret, MASK)
+        self.requests.append((method, path))
         try:
             handle = self._request.open(method, url, data=data, headers=headers)
             return Response(handle.status, dict(handle.headers.items()), handle.read())

@@ -1,4 +1,5 @@
-"""Stateful Radarr and Prowlarr emulators for the module tests, checked against the apps' OpenAPI documents."""
+"""Stateful Radarr, Prowlarr and Jellyfin emulators for the module tests, checked against the official OpenAPI
+documents."""
 from tests.emulators.server import ArrEmulator, RequestRecord
 from tests.emulators.spec import SpecMissing, SpecViolation, load_spec_validator
 

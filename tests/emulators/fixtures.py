@@ -1,23 +1,29 @@
-"""pytest fixtures: a fresh emulator per test; the test fails if any exchange broke the OpenAPI document."""
+"""pytest fixtures: a fresh emulator (Radarr, Prowlarr, Jellyfin) per test; the test fails if any exchange broke
+the OpenAPI document."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 
-from tests.emulators.server import ArrEmulator
+from tests.emulators.jellyfin import JellyfinEmulator
+from tests.emulators.server import ArrEmulator, Emulator
 from tests.emulators.spec import SpecMissing, SpecViolation
 
+E = TypeVar("E", bound=Emulator)
 
-def assert_no_violations(emu: ArrEmulator) -> None:
+
+def assert_no_violations(emu: Emulator) -> None:
     """Raise SpecViolation listing every request or response that broke the document (the teardown check)."""
     if emu.violations:
-        raise SpecViolation(emu.app.name, emu.violations)
+        raise SpecViolation(emu.name, emu.violations)
 
 
-def running_emulator(app: str) -> Iterator[ArrEmulator]:
+def started(make: Callable[[], E]) -> Iterator[E]:
+    """Make (a missing document fails the test loudly), start, yield, stop; then fail on any violation."""
     try:
-        emu = ArrEmulator(app)
+        emu = make()
     except SpecMissing as exc:
         pytest.fail(str(exc), pytrace=False)
     emu.start()
@@ -28,6 +34,10 @@ def running_emulator(app: str) -> Iterator[ArrEmulator]:
     assert_no_violations(emu)
 
 
+def running_emulator(app: str) -> Iterator[ArrEmulator]:
+    yield from started(lambda: ArrEmulator(app))
+
+
 @pytest.fixture
 def radarr_emulator() -> Iterator[ArrEmulator]:
     yield from running_emulator("radarr")
@@ -36,3 +46,8 @@ def radarr_emulator() -> Iterator[ArrEmulator]:
 @pytest.fixture
 def prowlarr_emulator() -> Iterator[ArrEmulator]:
     yield from running_emulator("prowlarr")
+
+
+@pytest.fixture
+def jellyfin_emulator() -> Iterator[JellyfinEmulator]:
+    yield from started(JellyfinEmulator)

@@ -1,5 +1,6 @@
-"""ArrEmulator: a stateful Radarr (API v3) or Prowlarr (API v1) on 127.0.0.1, checked against the official OpenAPI
-document on every exchange. Modules under test talk to it over HTTP from another process (ansible-playbook)."""
+"""Emulators on 127.0.0.1, checked against the official OpenAPI document on every exchange: the generic `Emulator`
+(listening, slow start, injected faults, the request log, routing, the checks) and `ArrEmulator`, a stateful
+Radarr (API v3) or Prowlarr (API v1). Modules under test talk to them over HTTP from another process."""
 from __future__ import annotations
 
 import copy
@@ -53,6 +54,14 @@ class Call:
     query: Mapping[str, str]
     body: Any
     id: int
+    pairs: tuple[tuple[str, str], ...] = ()          # the query in order, repeated names kept
+    caller: Any = None                                # who the app's authentication found (app-specific)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    groups: Mapping[str, str] = field(default_factory=dict)   # the route's named groups
+
+    def values(self, name: str) -> list[str]:
+        """Every value of a query parameter, repeated (`?a=1&a=2`) or not."""
+        return [v for k, v in self.pairs if k == name]
 
     @property
     def force_save(self) -> bool:
@@ -63,6 +72,16 @@ class Route(NamedTuple):
     method: str
     pattern: re.Pattern[str]
     handler: Callable[[Call], Reply]
+
+
+@dataclass(frozen=True)
+class Access:
+    """What an app's authentication decided: a refusal (None: go on), who calls, and whether the credentials
+    came the way the document describes (only then is the document's security requirement checked)."""
+
+    refusal: Reply | None
+    caller: Any = None
+    documented: bool = False
 
 
 @dataclass
@@ -83,19 +102,29 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
+class Text(str):
+    """A plain-text answer body (Jellyfin's exception middleware), sent as text/plain rather than JSON."""
+
+
+def _payload(body: Any) -> bytes:
+    if body is None:
+        return b""
+    return body.encode() if isinstance(body, Text) else json.dumps(body).encode()
+
+
 def _password_hash(password: str) -> str:
     return hashlib.sha256(password.encode()).hexdigest()
 
 
-class ArrEmulator:
-    """A fake Radarr or Prowlarr that behaves like the real API in the ways the modules depend on."""
+class Emulator:
+    """What every emulated app shares. A subclass sets `name`, builds its routes and decides access."""
 
-    def __init__(self, app: str = "radarr", api_key: str = DEFAULT_API_KEY, specs_dir: Path | None = None) -> None:
-        self.app = APPS[app]
-        self.api_key = api_key
-        self.spec = load_spec_validator(app, specs_dir)
-        self.state = Store()
-        self.providers = Providers(self.app, self.state)
+    name = "app"
+    # (method, path) -> component schema of the body, for operations the document types only loosely.
+    component_bodies: Mapping[tuple[str, str], str] = {}
+
+    def __init__(self, spec_key: str, specs_dir: Path | None = None) -> None:
+        self.spec = load_spec_validator(spec_key, specs_dir)
         self.requests: list[RequestRecord] = []
         self.violations: list[str] = []
         self.host = "127.0.0.1"
@@ -110,13 +139,20 @@ class ArrEmulator:
         self._thread: threading.Thread | None = None
         self._rebind: threading.Timer | None = None
         self._running = False
-        for kind, items in self.app.seeded.items():
-            for item in items:
-                self.state.add(kind, copy.deepcopy(dict(item)), item_id=item["id"])
-        for name, singleton in self.app.singletons.items():
-            self.state.configs[name] = dict(singleton.defaults)
-            if "apiKey" in singleton.defaults:
-                self.state.configs[name]["apiKey"] = api_key
+
+    def _build_routes(self) -> list[Route]:
+        raise NotImplementedError
+
+    def _access(self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str]) -> Access:
+        raise NotImplementedError
+
+    def _answer_headers(self) -> list[tuple[str, str]]:
+        """Headers on every answer."""
+        return []
+
+    @staticmethod
+    def routes(table: list[tuple[str, str, Callable[[Call], Reply]]]) -> list[Route]:
+        return [Route(method, re.compile(pattern), handler) for method, pattern, handler in table]
 
     # -- public interface --------------------------------------------------------------------------------------
 
@@ -127,7 +163,11 @@ class ArrEmulator:
 
     @property
     def writes(self) -> list[RequestRecord]:
-        return [r for r in self.requests if r.method in WRITE_METHODS and r.path.startswith("/api/")]
+        """The requests that may change the app's state (not a login)."""
+        return [r for r in self.requests if r.method in WRITE_METHODS and self.writes_state(r.path)]
+
+    def writes_state(self, path: str) -> bool:
+        return True
 
     def start(self, port: int = 0, host: str = "127.0.0.1") -> Self:
         """Listen on host:port (0: any free port); the stand-in image listens on 0.0.0.0 and the app's port."""
@@ -177,28 +217,12 @@ class ArrEmulator:
         with self._lock:
             self._faults.append(_Fault(method.upper(), re.compile(path_regex), status, body, times))
 
-    def set_test_result(self, kind: str, errors: list[str] | None) -> None:
-        """Make the connection test of a provider kind fail with these messages (None: it passes)."""
-        self.providers.kind(kind)
-        with self._lock:
-            self.providers.test_results[kind] = list(errors) if errors else None
-
-    def items(self, kind: str) -> list[dict[str, Any]]:
-        """The stored objects of a kind ("tag", "rootfolder", "downloadclient", ...), secrets in clear."""
-        with self._lock:
-            return self.state.items(kind)
-
-    def config(self, name: str) -> dict[str, Any]:
-        """A config singleton ("host", "mediamanagement") as GET returns it."""
-        with self._lock:
-            return self._config_resource(name)
-
     # -- listening ---------------------------------------------------------------------------------------------
 
     def _listen(self, port: int) -> None:
         server = _Server(self.host, port, self)
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
-                                        name=f"{self.app.key}-emulator")
+                                        name=f"{self.name}-emulator")
         self._thread.start()
         self._server = server
         self.port = server.server_address[1]
@@ -227,51 +251,48 @@ class ArrEmulator:
                body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         """Answer one request: status, headers, body. Recorded and checked before anything is sent."""
         split = urlsplit(target)
-        query = dict(parse_qsl(split.query, keep_blank_values=True))
+        pairs = tuple(parse_qsl(split.query, keep_blank_values=True))
         with self._lock:
-            reply = self._respond(method, split.path, query, headers, body)
-            payload = b"" if reply.body is None else json.dumps(reply.body).encode()
-            self.requests.append(RequestRecord(method, split.path, query, reply.status))
-        sent = [("X-Application-Version", self.app.version), *reply.headers]
+            reply = self._respond(method, split.path, pairs, headers, body)
+            payload = _payload(reply.body)
+            self.requests.append(RequestRecord(method, split.path, dict(pairs), reply.status))
+        sent = [*self._answer_headers(), *reply.headers]
         if payload:
-            sent.append(("Content-Type", "application/json; charset=utf-8"))
+            kind = "text/plain" if isinstance(reply.body, Text) else "application/json"
+            sent.append(("Content-Type", kind + "; charset=utf-8"))
         return reply.status, sent, payload
 
     def _violate(self, method: str, path: str, where: str, problems: list[str]) -> None:
         self.violations.extend(f"{method} {path}: {where}: {p}" for p in problems)
 
-    def _authenticate(self, headers: Mapping[str, str], query: Mapping[str, str]) -> tuple[bool, bool]:
-        """(the key is right, and it came the way the document describes). The query wins over the header."""
-        key = next((v for k, v in query.items() if k.lower() == "apikey"), None)
-        documented = True
-        if key is None:
-            key = headers.get("X-Api-Key")
-        if key is None:
-            scheme, _, token = (headers.get("Authorization") or "").partition(" ")
-            key, documented = (token.strip(), False) if scheme.lower() == "bearer" else (None, False)
-        valid = key == self.api_key
-        return valid, valid and documented
-
-    def _respond(self, method: str, path: str, query: dict[str, str], headers: Mapping[str, str],
+    def _respond(self, method: str, path: str, pairs: tuple[tuple[str, str], ...], headers: Mapping[str, str],
                  body: bytes) -> Reply:
+        query = dict(pairs)
         content_type = headers.get("Content-Type") or ""
-        authenticated, documented_auth = self._authenticate(headers, query)
-        check = self.spec.check_request(method, path, query, dict(headers.items()), body, content_type,
-                                        check_security=documented_auth)
-        self._violate(method, path, "request", check.problems)
+        access = self._access(method, path, query, headers)
+        check = self.spec.check_request(method, path, list(pairs), dict(headers.items()), body, content_type,
+                                        check_security=access.documented)
+        component = self.component_bodies.get((method, path))
+        problems = list(check.problems)
+        if component and body.strip():
+            problems += self.spec.check_component(component, body, request=True)
+        self._violate(method, path, "request", problems)
         if time.monotonic() < self._unavailable_until:
             return Reply(503)
-        if not authenticated and path != "/ping":
-            return Reply(401)
+        if access.refusal is not None:
+            return access.refusal
         fault = self._take_fault(method, path)
         if fault is not None:
             return Reply(fault.status, fault.body)
-        reply = self._dispatch(method, path, query, body, content_type, check.body_unreadable)
+        reply = self._dispatch(method, path, pairs, headers, body, check.body_unreadable, access.caller)
         if 200 <= reply.status < 300:
             reply.body = _without_nulls(reply.body)
-            payload = b"" if reply.body is None else json.dumps(reply.body).encode()
-            problems = self.spec.check_response(method, path, query, reply.status, payload,
-                                                "application/json" if payload else "")
+            payload = _payload(reply.body)
+            if component and payload:
+                problems = self.spec.check_component(component, payload, request=False)
+            else:
+                problems = self.spec.check_response(method, path, query, reply.status, payload,
+                                                    "application/json" if payload else "")
             self._violate(method, path, f"response {reply.status}", problems)
         return reply
 
@@ -283,16 +304,17 @@ class ArrEmulator:
                 self._faults.remove(fault)
         return fault
 
-    def _dispatch(self, method: str, path: str, query: dict[str, str], body: bytes, content_type: str,
-                  body_unreadable: bool) -> Reply:
+    def _dispatch(self, method: str, path: str, pairs: tuple[tuple[str, str], ...], headers: Mapping[str, str],
+                  body: bytes, body_unreadable: bool, caller: Any) -> Reply:
         matches = [(route, m) for route in self._routes if (m := route.pattern.fullmatch(path))]
         found = next(((route, m) for route, m in matches if route.method == method), None)
         if found is None:
             return Reply(405 if matches else 404)
         route, match = found
         try:
-            data = self._parse_body(body, content_type, body_unreadable)
-            call = Call(query, data, int(match.group("id")) if "id" in match.groupdict() else 0)
+            data = self._parse_body(body, headers.get("Content-Type") or "", body_unreadable)
+            groups = match.groupdict()
+            call = Call(dict(pairs), data, int(groups["id"]) if "id" in groups else 0, pairs, caller, headers, groups)
             if method in ("PUT", "DELETE") and "id" in match.groupdict() and call.id <= 0:
                 raise problem(400, f"{call.id} is not a valid ID")
             return route.handler(call)
@@ -315,6 +337,63 @@ class ArrEmulator:
             return json.loads(body)
         except ValueError as exc:
             raise problem(400, f"Invalid JSON: {exc}") from exc
+
+
+class ArrEmulator(Emulator):
+    """A fake Radarr or Prowlarr that behaves like the real API in the ways the modules depend on."""
+
+    def __init__(self, app: str = "radarr", api_key: str = DEFAULT_API_KEY, specs_dir: Path | None = None) -> None:
+        self.app = APPS[app]
+        self.name = self.app.name
+        self.api_key = api_key
+        self.state = Store()
+        self.providers = Providers(self.app, self.state)
+        super().__init__(app, specs_dir)
+        for kind, items in self.app.seeded.items():
+            for item in items:
+                self.state.add(kind, copy.deepcopy(dict(item)), item_id=item["id"])
+        for name, singleton in self.app.singletons.items():
+            self.state.configs[name] = dict(singleton.defaults)
+            if "apiKey" in singleton.defaults:
+                self.state.configs[name]["apiKey"] = api_key
+
+    def set_test_result(self, kind: str, errors: list[str] | None) -> None:
+        """Make the connection test of a provider kind fail with these messages (None: it passes)."""
+        self.providers.kind(kind)
+        with self._lock:
+            self.providers.test_results[kind] = list(errors) if errors else None
+
+    def items(self, kind: str) -> list[dict[str, Any]]:
+        """The stored objects of a kind ("tag", "rootfolder", "downloadclient", ...), secrets in clear."""
+        with self._lock:
+            return self.state.items(kind)
+
+    def config(self, name: str) -> dict[str, Any]:
+        """A config singleton ("host", "mediamanagement") as GET returns it."""
+        with self._lock:
+            return self._config_resource(name)
+
+    def _authenticate(self, headers: Mapping[str, str], query: Mapping[str, str]) -> tuple[bool, bool]:
+        """(the key is right, and it came the way the document describes). The query wins over the header."""
+        key = next((v for k, v in query.items() if k.lower() == "apikey"), None)
+        documented = True
+        if key is None:
+            key = headers.get("X-Api-Key")
+        if key is None:
+            scheme, _, token = (headers.get("Authorization") or "").partition(" ")
+            key, documented = (token.strip(), False) if scheme.lower() == "bearer" else (None, False)
+        valid = key == self.api_key
+        return valid, valid and documented
+
+    def _access(self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str]) -> Access:
+        authenticated, documented = self._authenticate(headers, query)
+        return Access(None if authenticated or path == "/ping" else Reply(401), None, documented)
+
+    def _answer_headers(self) -> list[tuple[str, str]]:
+        return [("X-Application-Version", self.app.version)]
+
+    def writes_state(self, path: str) -> bool:
+        return path.startswith("/api/")
 
     # -- routes ------------------------------------------------------------------------------------------------
 
@@ -348,7 +427,7 @@ class ArrEmulator:
                       ("POST", base, partial(self._create_provider, kind.name)),
                       ("PUT", base + "/" + ID, partial(self._update_provider, kind.name)),
                       ("DELETE", base + "/" + ID, partial(self._delete_provider, kind.name))]
-        return [Route(method, re.compile(pattern), handler) for method, pattern, handler in table]
+        return self.routes(table)
 
     def _created(self, kind: str, resource: dict[str, Any]) -> Reply:
         location = f"{self.url}{self.app.api_prefix}/{kind}/{resource['id']}"
@@ -518,7 +597,7 @@ class ArrEmulator:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, emulator: ArrEmulator) -> None:
+    def __init__(self, host: str, port: int, emulator: Emulator) -> None:
         self.emulator = emulator
         super().__init__((host, port), _Handler)
 

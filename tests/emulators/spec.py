@@ -1,4 +1,4 @@
-"""The official OpenAPI documents of Radarr and Prowlarr, read at run time, as request and response checkers.
+"""The official OpenAPI documents of Radarr, Prowlarr and Jellyfin, read at run time, as request and response checkers.
 
 The documents are never copied into this repository: they are found in $MEDIASTACK_SPECS_DIR, else in
 <repo>/../shared/specs. openapi-core checks every exchange against them.
@@ -17,14 +17,20 @@ from typing import Any
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from openapi_core.validation.request.validators import V30RequestBodyValidator, V30RequestParametersValidator
+from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 SPECS_ENV = "MEDIASTACK_SPECS_DIR"
-SPEC_FILES = {"radarr": "radarr-v3.openapi.json", "prowlarr": "prowlarr-v1.openapi.json"}
+SPEC_FILES = {"radarr": "radarr-v3.openapi.json", "prowlarr": "prowlarr-v1.openapi.json",
+              "jellyfin": "jellyfin.openapi.json"}
+Query = Mapping[str, str] | list[tuple[str, str]]
 REPO = Path(__file__).resolve().parents[2]
 # Swashbuckle documents list "200" only; the apps answer 201 (create) and 202 (update) with the same body.
 DOCUMENTED_AS_200 = (200, 201, 202)
 MAX_DETAILS = 5
+_DOCUMENT = "urn:mediastack:openapi-document"
 
 
 class SpecMissing(FileNotFoundError):
@@ -107,15 +113,17 @@ class SpecValidator:
         # The security check is separate: anonymous and Bearer requests are legal but not in the document.
         self._unsecured = (V30RequestParametersValidator(self._api.spec), V30RequestBodyValidator(self._api.spec))
         self._lock = threading.Lock()
+        self._registry = Registry().with_resource(_DOCUMENT, Resource.from_contents(self.document, DRAFT4))
 
     @staticmethod
-    def _request(method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes,
+    def _request(method: str, path: str, query: Query, headers: Mapping[str, str], body: bytes,
                  content_type: str) -> _Request:
-        parameters = RequestParameters(query=ImmutableMultiDict(list(query.items())), header=Headers(dict(headers)),
+        pairs = list(query.items()) if isinstance(query, Mapping) else list(query)
+        parameters = RequestParameters(query=ImmutableMultiDict(pairs), header=Headers(dict(headers)),
                                        cookie=ImmutableMultiDict())
         return _Request("http://localhost", path, method.lower(), body or None, content_type.lower(), parameters)
 
-    def check_request(self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str],
+    def check_request(self, method: str, path: str, query: Query, headers: Mapping[str, str],
                       body: bytes, content_type: str, check_security: bool) -> RequestCheck:
         request = self._request(method, path, query, headers, body, content_type)
         with self._lock:
@@ -136,6 +144,19 @@ class SpecValidator:
         with self._lock:
             errors = list(self._api.response_validator.iter_errors(request, response))
         return list(dict.fromkeys(describe(e) for e in errors))
+
+    def check_component(self, schema: str, body: bytes, request: bool) -> list[str]:
+        """Check a JSON body against a component schema, for operations the document types only loosely
+        (Jellyfin's /System/Configuration/{key}: "any" in, "binary string" out). A request may not carry a
+        readOnly property, a response not a writeOnly one."""
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            return [f"not JSON: {exc}"]
+        validator_cls = OAS30WriteValidator if request else OAS30ReadValidator
+        validator = validator_cls({"$ref": f"{_DOCUMENT}#/components/schemas/{schema}"}, registry=self._registry)
+        errors = sorted(validator.iter_errors(data), key=lambda e: e.json_path)
+        return [f"{schema}: {e.json_path}: {e.message}" for e in errors[:MAX_DETAILS]]
 
     def zero_values(self, schema: str) -> dict[str, Any]:
         """What .NET gives each property of a resource left out of a JSON body: false, 0, the first enum
