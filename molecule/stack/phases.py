@@ -40,12 +40,18 @@ def reset() -> None:
     (ephemeral() / "phases.json").unlink(missing_ok=True)
 
 
-def record(phase: str, seconds: float, ok: bool, changed: int | None = None) -> str:
-    """Add one phase (with its changed count, for a playbook), rewrite the report, and return a one-line summary."""
+def record(phase: str, seconds: float, ok: bool, changed: int | None = None,
+           changed_tasks: list[str] | None = None, diff_tasks: list[str] | None = None) -> str:
+    """Add one phase (for a playbook with its changed count, the tasks that changed and those of them that showed a
+    diff), rewrite the report, and return a one-line summary."""
     data = _load()
-    entry = {"phase": phase, "seconds": round(seconds, 1), "ok": ok}
+    entry: dict = {"phase": phase, "seconds": round(seconds, 1), "ok": ok}
     if changed is not None:
         entry["changed"] = changed
+    if changed_tasks is not None:
+        entry["changed_tasks"] = changed_tasks
+    if diff_tasks is not None:
+        entry["diff_tasks"] = diff_tasks
     data["phases"].append(entry)
     if phase == "create":
         created = ephemeral() / "stack-create.json"
@@ -61,6 +67,16 @@ def record(phase: str, seconds: float, ok: bool, changed: int | None = None) -> 
     report.write_text(json.dumps(data, indent=2) + "\n")
     counted = "" if changed is None else f", changed={changed}"
     return f"stack scenario: {phase} {'ok' if ok else 'FAILED'} in {seconds:.1f} s{counted}"
+
+
+def drift_record() -> dict | None:
+    """What drift.yml changed by hand, until the repair converge has run."""
+    path = ephemeral() / "stack-drift.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def drift_repaired() -> None:
+    (ephemeral() / "stack-drift.json").unlink(missing_ok=True)
 
 
 def phase_record(phase: str) -> dict:

@@ -23,6 +23,8 @@ description:
   - Times every playbook molecule runs in the stack scenario and records it as a phase in
     build/bench/stack-scenario.json (converge.yml run a second time is the idempotence phase; run with --check
     it is the check phase, before the first converge, or check-converged after it), with its changed count.
+  - After drift.yml the next check is check-drift and the next converge repair; every phase records the names
+    of the tasks that reported a change.
   - After converge.yml, its idempotence run and recreate.yml, keeps the API keys of Radarr and Prowlarr
     (config.xml under the scenario's config root) for the verify.
   - Prints one line per phase, and the whole table after destroy.yml.
@@ -35,9 +37,10 @@ PHASE_OF_PLAYBOOK = {
     "prepare.yml": "prepare",
     "converge.yml": "converge",
     "recreate.yml": "recreate",
+    "drift.yml": "drift",
     "destroy.yml": "destroy",
 }
-CONVERGING = ("converge", "idempotence", "recreate")
+CONVERGING = ("converge", "idempotence", "repair", "recreate")
 
 
 def _converged() -> bool:
@@ -57,27 +60,43 @@ class CallbackModule(CallbackBase):
         super().__init__()
         self._phase = None
         self._start = 0.0
+        self._changed_tasks = []
+        self._diff_tasks = []
 
     def v2_playbook_on_start(self, playbook) -> None:
         name = os.path.basename(playbook._file_name)
         if context.CLIARGS.get("syntax") or "MOLECULE_EPHEMERAL_DIRECTORY" not in os.environ:
             return
         phase = PHASE_OF_PLAYBOOK.get(name, name)
+        drifted = phases.drift_record() is not None
         if phase == "converge" and context.CLIARGS.get("check"):
-            phase = "check-converged" if _converged() else "check"
+            phase = "check-drift" if drifted else "check-converged" if _converged() else "check"
         elif phase == "converge" and _converged():
-            phase = "idempotence"
+            phase = "repair" if drifted else "idempotence"
         if phase == "create":
             phases.reset()
         self._phase = phase
         self._start = time.monotonic()
+        self._changed_tasks: list[str] = []
+        self._diff_tasks: list[str] = []
+
+    def v2_runner_on_ok(self, result) -> None:
+        if self._phase is not None and result._result.get("changed"):
+            # The name as displayed (templated), without the role's prefix.
+            name = getattr(result, "task_name", None) or result._task.get_name()
+            self._changed_tasks.append(str(name).split(" : ", 1)[-1])
+            if result._result.get("diff"):
+                self._diff_tasks.append(self._changed_tasks[-1])
 
     def v2_playbook_on_stats(self, stats) -> None:
         if self._phase is None:
             return
         ok = not any(stats.failures.values()) and not any(stats.dark.values())
         changed = sum(stats.changed.values())
-        self._display.display(phases.record(self._phase, time.monotonic() - self._start, ok, changed))
+        self._display.display(phases.record(self._phase, time.monotonic() - self._start, ok, changed,
+                                            self._changed_tasks, self._diff_tasks))
+        if self._phase == "repair":
+            phases.drift_repaired()
         if self._phase in CONVERGING:
             phases.snapshot_api_keys(self._phase)
         if self._phase == "destroy":
