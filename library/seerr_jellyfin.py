@@ -145,14 +145,8 @@ class Setup:
         self.params = module.params
         self.outcome = Outcome(module)
 
-    def login(self, **connection: Any) -> None:
-        """`POST /auth/jellyfin` as the Jellyfin administrator: the first setup with `connection`, else a login.
-        The session cookie it answers with authenticates the rest of the run."""
-        body = dict(connection, username=self.params["jellyfin_username"], password=self.params["jellyfin_password"])
-        self.server.write("POST", "/auth/jellyfin", body=body)
-        for cookie in self.server.http.cookies:
-            if cookie.value:
-                self.module.no_log_values.add(cookie.value)
+    def login(self, **first_setup: Any) -> None:
+        self.server.login(self.params["jellyfin_username"], self.params["jellyfin_password"], **first_setup)
 
     def converge(self) -> dict[str, Any]:
         params = self.params

@@ -117,7 +117,7 @@ REFUSED = dict(apiKey="Ansible decides the API key and seeds it through API_KEY"
 
 def converge(module: AnsibleModule) -> dict[str, Any]:
     params = module.params
-    settings = declared(module, MAIN, "main")
+    settings = declared(module, MAIN, "main", secret_keys=("apiKey",))
     network = declared(module, NETWORK, "network")
     refused = sorted(set(settings) & set(REFUSED))
     if refused:

@@ -22,6 +22,7 @@ from ansible.module_utils.mediastack.module import client_for, connection_argume
 APP = "Seerr"
 API = "/api/v1"
 PUBLIC = "/settings/public"
+LOGIN = "/auth/jellyfin"
 JELLYFIN = 2             # MediaServerType: PLEX=1, JELLYFIN=2, EMBY=3, NOT_CONFIGURED=4
 
 
@@ -84,6 +85,21 @@ class Seerr:
     def public(self) -> dict[str, Any]:
         """The anonymous public settings (`initialized`, `mediaServerType`); the first request of a run."""
         return self.get(PUBLIC) or {}
+
+    def login(self, username: str, password: str, **first_setup: Any) -> None:
+        """`POST /auth/jellyfin` as a Jellyfin administrator: the first setup when given Jellyfin's address
+        (`first_setup`), else a login. The session cookie it answers with authenticates the rest of the run."""
+        try:
+            self.http.request("POST", API + LOGIN, json_body=dict(first_setup, username=username, password=password))
+        except ApiError as exc:
+            meaning = {401: "Jellyfin refused user %r: wrong username or password" % username,
+                       403: "Jellyfin user %r is not an administrator" % username}.get(exc.status or 0)
+            if meaning:
+                raise ApiError(exc.app, exc.method, exc.url, exc.status, "%s (%s)" % (meaning, exc.message)) from exc
+            raise
+        for cookie in self.http.cookies:
+            if cookie.value:
+                self.module.no_log_values.add(cookie.value)
 
     def require_api_key(self) -> None:
         if not self.module.params["api_key"]:

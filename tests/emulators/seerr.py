@@ -282,7 +282,7 @@ class SeerrEmulator(Emulator):
 
     # Radarr servers
 
-    def _server(self, call: Call) -> dict[str, Any]:
+    def _stored_server(self, call: Call) -> dict[str, Any]:
         server = next((s for s in self.radarr if s["id"] == int(call.groups["radarr"])), None)
         if server is None:
             raise _message(404, "Settings for Radarr with provided ID not found.")
@@ -302,14 +302,14 @@ class SeerrEmulator(Emulator):
         return Reply(201, copy.deepcopy(server))
 
     def _update_radarr(self, call: Call) -> Reply:
-        index = self.radarr.index(self._server(call))
+        index = self.radarr.index(self._stored_server(call))
         server = dict(copy.deepcopy(call.body), id=self.radarr[index]["id"])   # the whole object, no merge
         self.radarr[index] = server
         self._only_default(server)
         return Reply(200, copy.deepcopy(server))
 
     def _delete_radarr(self, call: Call) -> Reply:
-        server = self._server(call)
+        server = self._stored_server(call)
         self.radarr.remove(server)
         return Reply(200, copy.deepcopy(server))
 
@@ -327,4 +327,4 @@ class SeerrEmulator(Emulator):
             "urlBase": backend.url_base})
 
     def _radarr_profiles(self, call: Call) -> Reply:
-        return Reply(200, copy.deepcopy(self._backend(self._server(call)).profiles))
+        return Reply(200, copy.deepcopy(self._backend(self._stored_server(call)).profiles))
