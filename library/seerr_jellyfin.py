@@ -128,8 +128,8 @@ from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.mediastack.compare import suggestions
-from ansible.module_utils.mediastack.module import Outcome, converge_document
-from ansible.module_utils.mediastack.seerr import JELLYFIN, Seerr, declared, run_seerr
+from ansible.module_utils.mediastack.module import Outcome, converge_document, declared_options
+from ansible.module_utils.mediastack.seerr import APP, JELLYFIN, Seerr, run_seerr
 
 SETTINGS = "/settings/jellyfin"
 LIBRARY = SETTINGS + "/library"
@@ -150,7 +150,7 @@ class Setup:
 
     def converge(self) -> dict[str, Any]:
         params = self.params
-        settings = declared(self.module, TYPED)
+        settings = declared_options(self.module, APP, TYPED)
         configured = self.server.public().get("mediaServerType") == JELLYFIN
         changed: list[str] = []
         if configured:

@@ -150,8 +150,8 @@ from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.mediastack.compare import conform, differing_keys, suggestions
-from ansible.module_utils.mediastack.module import Outcome
-from ansible.module_utils.mediastack.seerr import Seerr, declared, run_seerr
+from ansible.module_utils.mediastack.module import Outcome, declared_options
+from ansible.module_utils.mediastack.seerr import APP, Seerr, run_seerr
 
 PATH = "/settings/radarr"
 TYPED = dict(hostname="hostname", port="port", radarr_api_key="apiKey", use_ssl="useSsl", base_url="baseUrl",
@@ -190,7 +190,7 @@ class RadarrServer:
     def present(self, existing: Optional[dict[str, Any]]) -> dict[str, Any]:
         base = copy.deepcopy({k: v for k, v in (existing or NEW).items() if k != "id"})   # `id`: read-only
         wanted = dict(name=self.params["name"])
-        for key, value in declared(self.module, TYPED, secret_keys=SECRETS).items():
+        for key, value in declared_options(self.module, APP, TYPED, secret_keys=SECRETS).items():
             try:
                 wanted[key] = conform(value, base.get(key))
             except ValueError as exc:

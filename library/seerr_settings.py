@@ -106,8 +106,8 @@ api_requests:
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.mediastack.module import Outcome, converge_document
-from ansible.module_utils.mediastack.seerr import Seerr, declared, fail, run_seerr
+from ansible.module_utils.mediastack.module import Outcome, converge_document, declared_options, fail_at
+from ansible.module_utils.mediastack.seerr import APP, Seerr, run_seerr
 
 MAIN = dict(application_url="applicationUrl", application_title="applicationTitle")
 NETWORK = dict(trust_proxy="trustProxy", csrf_protection="csrfProtection")
@@ -117,16 +117,16 @@ REFUSED = dict(apiKey="Ansible decides the API key and seeds it through API_KEY"
 
 def converge(module: AnsibleModule) -> dict[str, Any]:
     params = module.params
-    settings = declared(module, MAIN, "main", secret_keys=("apiKey",))
-    network = declared(module, NETWORK, "network")
+    settings = declared_options(module, APP, MAIN, "main", secret_keys=("apiKey",))
+    network = declared_options(module, APP, NETWORK, "network")
     refused = sorted(set(settings) & set(REFUSED))
     if refused:
-        fail(module, "main: %s; nothing was changed" % "; ".join("%s: %s" % (k, REFUSED[k]) for k in refused))
+        fail_at(module, APP, "main: %s; nothing was changed" % "; ".join("%s: %s" % (k, REFUSED[k]) for k in refused))
     proxy = network.get("proxy")
     if isinstance(proxy, dict) and proxy.get("password"):
         module.no_log_values.add(str(proxy["password"]))
     if not (settings or network or params["initialize"]):
-        fail(module, "declare at least one setting, or initialize")
+        fail_at(module, APP, "declare at least one setting, or initialize")
     server = Seerr(module)
     server.require_api_key()
     initialized = bool(server.public().get("initialized"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.ansible_run import run_module
+from tests.arr_helpers import visible
 from tests.emulators.seerr import SeerrEmulator
 
 ADMIN = "admin"
@@ -44,3 +45,21 @@ def run(module: str, emu: SeerrEmulator, check: bool = False, verbosity: int = 0
 def secrets(emu: SeerrEmulator) -> list[str]:
     """Every secret a run could leak: the passwords and keys, the sessions, Jellyfin's key for Seerr."""
     return [PASSWORD, RADARR_KEY, emu.api_key, *emu.sessions, *emu.jellyfin_keys]
+
+
+def assert_no_secret_shows(emu: SeerrEmulator, *results: dict[str, Any]) -> None:
+    for result in results:
+        assert not [s for s in secrets(emu) if s in visible(result)]
+
+
+def assert_slow_start(module: str, emu: SeerrEmulator, probe: str, **options: Any) -> dict[str, Any]:
+    """A Seerr that starts within wait_timeout (nobody listening) is waited for; one that answers 503 past it
+    fails on the first request, `probe`. The result of the run that waited."""
+    emu.slow_start(1.5)
+    within = run(module, emu, wait_timeout=20, **options)
+    assert within["changed"] and not within["failed"]
+    emu.slow_start(30, mode="503")
+    past = run(module, emu, wait_timeout=1, **options)
+    assert past["failed"] and past["msg"].startswith(
+        "Seerr: GET %s%s failed: not ready within wait_timeout=1.0s" % (emu.url, probe))
+    return within

@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from tests.arr_helpers import visible
-from tests.seerr_helpers import ADMIN, PASSWORD, PUBLIC, known, ready, run, secrets
+from tests.seerr_helpers import (
+    ADMIN,
+    PASSWORD,
+    PUBLIC,
+    assert_no_secret_shows,
+    assert_slow_start,
+    known,
+    ready,
+    run,
+    secrets,
+)
 
 MODULE = "seerr_jellyfin"
 SETTINGS = "GET /api/v1/settings/jellyfin"
@@ -115,15 +125,9 @@ def test_secrets_never_show_even_with_vvv(emu) -> None:
     again = run(MODULE, emu, verbosity=3, api_key=None, libraries=["Movies"], **FIRST)
     assert first["changed"] and not again["changed"] and "ESTABLISH LOCAL CONNECTION" in again["_output"]
     assert emu.sessions and emu.jellyfin_keys
-    for result in (first, again):
-        assert not [s for s in secrets(emu) if s in visible(result)]
+    assert_no_secret_shows(emu, first, again)
 
 
 def test_slow_start_within_and_past_wait_timeout(emu) -> None:
-    emu.slow_start(1.5)
-    within = run(MODULE, emu, wait_timeout=20, **FIRST)
-    assert within["changed"] and emu.configured
-    emu.slow_start(30, mode="503")
-    past = run(MODULE, emu, wait_timeout=1, **FIRST)
-    assert past["failed"] and past["msg"].startswith(
-        "Seerr: GET %s/api/v1/settings/public failed: not ready within wait_timeout=1.0s" % emu.url)
+    assert_slow_start(MODULE, emu, "/api/v1/settings/public", **FIRST)
+    assert emu.configured

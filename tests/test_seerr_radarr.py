@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tests.arr_helpers import visible
-from tests.seerr_helpers import FOLDERS, PROFILES, RADARR_KEY, ready, run, secrets
+from tests.seerr_helpers import (
+    FOLDERS,
+    PROFILES,
+    RADARR_KEY,
+    assert_no_secret_shows,
+    assert_slow_start,
+    ready,
+    run,
+    secrets,
+)
 
 MODULE = "seerr_radarr"
 LIST = "GET /api/v1/settings/radarr"
@@ -123,15 +132,9 @@ def test_secrets_never_show_even_with_vvv(emu) -> None:
     first = run(MODULE, emu, verbosity=3, **ARGS)
     again = run(MODULE, emu, verbosity=3, tags=["vpn"], **ARGS)
     assert first["changed"] and again["changed"] and "ESTABLISH LOCAL CONNECTION" in again["_output"]
-    for result in (first, again):
-        assert not [s for s in secrets(emu) if s in visible(result)]
+    assert_no_secret_shows(emu, first, again)
 
 
 def test_slow_start_within_and_past_wait_timeout(emu) -> None:
-    emu.slow_start(1.5, mode="503")
-    within = run(MODULE, emu, wait_timeout=20, **ARGS)
-    assert within["changed"] and len(emu.radarr) == 1
-    emu.slow_start(30)
-    past = run(MODULE, emu, wait_timeout=1, **ARGS)
-    assert past["failed"] and past["msg"].startswith(
-        "Seerr: GET %s/api/v1/settings/radarr failed: not ready within wait_timeout=1.0s" % emu.url)
+    assert_slow_start(MODULE, emu, "/api/v1/settings/radarr", **ARGS)
+    assert len(emu.radarr) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.arr_helpers import visible
-from tests.seerr_helpers import PUBLIC, known, ready, run, secrets
+from tests.seerr_helpers import PUBLIC, assert_no_secret_shows, assert_slow_start, known, ready, run, secrets
 
 MODULE = "seerr_settings"
 MAIN = "GET /api/v1/settings/main"
@@ -90,15 +90,9 @@ def test_secrets_never_show_even_with_vvv(emu) -> None:
     first = run(MODULE, emu, verbosity=3, **WANTED)
     again = run(MODULE, emu, verbosity=3, **WANTED)
     assert first["changed"] and not again["changed"] and "ESTABLISH LOCAL CONNECTION" in again["_output"]
-    for result in (first, again):
-        assert not [s for s in secrets(emu) if s in visible(result)]
+    assert_no_secret_shows(emu, first, again)
 
 
 def test_slow_start_within_and_past_wait_timeout(emu) -> None:
-    emu.slow_start(1.5)
-    within = run(MODULE, emu, wait_timeout=20, **WANTED)
-    assert within["changed"] and emu.initialized
-    emu.slow_start(30, mode="503")
-    past = run(MODULE, emu, wait_timeout=1, **WANTED)
-    assert past["failed"] and past["msg"].startswith(
-        "Seerr: GET %s/api/v1/settings/public failed: not ready within wait_timeout=1.0s" % emu.url)
+    assert_slow_start(MODULE, emu, "/api/v1/settings/public", **WANTED)
+    assert emu.initialized

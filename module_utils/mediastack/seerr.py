@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible.module_utils.mediastack.http import ApiClient, ApiError, Response
-from ansible.module_utils.mediastack.module import client_for, connection_argument_spec, declared_options, fail_at, run
+from ansible.module_utils.mediastack.module import client_for, connection_argument_spec, fail_at, run
 
 APP = "Seerr"
 API = "/api/v1"
@@ -40,16 +40,6 @@ def run_seerr(work: Callable[[AnsibleModule], dict[str, Any]], **module_options:
     run(module, lambda: work(module))
 
 
-def fail(module: AnsibleModule, message: str) -> None:
-    fail_at(module, APP, message)
-
-
-def declared(module: AnsibleModule, typed: dict[str, str], generic: Optional[str] = None,
-             secret_keys: Iterable[str] = ()) -> dict[str, Any]:
-    """The settings the user declared (see `declared_options`), failures worded for Seerr."""
-    return declared_options(module, APP, typed, generic, secret_keys)
-
-
 class Seerr:
     """HTTP to one Seerr: paths relative to `/api/v1`; the API key when given, else the session of a login."""
 
@@ -60,7 +50,7 @@ class Seerr:
             self.http.headers["X-Api-Key"] = module.params["api_key"]
 
     def fail(self, message: str) -> None:
-        fail(self.module, message)
+        fail_at(self.module, APP, message)
 
     def call(self, method: str, path: str, query: Optional[dict[str, Any]] = None, body: Any = None,
              expect: Iterable[int] = (200,)) -> Response:
