@@ -120,8 +120,8 @@ import uuid
 from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.mediastack.jellyfin import Jellyfin, checked, connect, declared, run_jellyfin
-from ansible.module_utils.mediastack.module import Outcome
+from ansible.module_utils.mediastack.jellyfin import Jellyfin, connect, declared, run_jellyfin
+from ansible.module_utils.mediastack.module import Outcome, checked
 
 FOLDERS = "/Library/VirtualFolders"
 TYPED = dict(realtime_monitor="EnableRealtimeMonitor", save_local_metadata="SaveLocalMetadata",

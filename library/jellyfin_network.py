@@ -86,8 +86,8 @@ api_requests:
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.mediastack.jellyfin import connect, converge_document, declared, fail, run_jellyfin
-from ansible.module_utils.mediastack.module import Outcome
+from ansible.module_utils.mediastack.jellyfin import connect, declared, fail, run_jellyfin
+from ansible.module_utils.mediastack.module import Outcome, converge_document
 
 PATH = "/System/Configuration/network"
 TYPED = dict(known_proxies="KnownProxies", local_networks="LocalNetworkSubnets", base_url="BaseUrl")

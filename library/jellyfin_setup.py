@@ -108,8 +108,8 @@ api_requests:
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.mediastack.jellyfin import Jellyfin, checked, converge_document, declared, fail, run_jellyfin
-from ansible.module_utils.mediastack.module import Outcome
+from ansible.module_utils.mediastack.jellyfin import Jellyfin, declared, fail, run_jellyfin
+from ansible.module_utils.mediastack.module import Outcome, checked, converge_document
 
 STARTUP = dict(server_name="ServerName", ui_culture="UICulture", metadata_language="PreferredMetadataLanguage",
                metadata_country="MetadataCountryCode")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -17,9 +18,13 @@ from tests.ansible_run import run_module, run_playbook
 from tests.arr_helpers import module_args
 from tests.emulators import ArrEmulator
 from tests.emulators.jellyfin import JellyfinEmulator
+from tests.emulators.seerr import SeerrEmulator
 from tests.jellyfin_helpers import ADMIN, PASSWORD
 from tests.jellyfin_helpers import module_args as jellyfin_args
 from tests.qbittorrent_server import VERSIONS, QBittorrentServer
+from tests.seerr_helpers import PASSWORD as JELLYFIN_PASSWORD
+from tests.seerr_helpers import RADARR_KEY, known
+from tests.seerr_helpers import module_args as seerr_args
 
 Scenario = tuple[str, Callable[[Any], dict[str, Any]]]
 
@@ -77,6 +82,16 @@ JELLYFIN: list[tuple[str, Callable[[Any, str], dict[str, Any]]]] = [
                                                       realtime_monitor=True)),
     ("jellyfin_network", lambda e, tmp: jellyfin_args(e, known_proxies=["172.20.0.23"],
                                                       local_networks=["192.168.1.0/24"])),
+]
+# Seerr modules against the emulator, in the order a play wires them (the first setup first, then with the API key).
+SEERR: list[tuple[str, Callable[[Any, str], dict[str, Any]]]] = [
+    ("seerr_jellyfin", lambda e, tmp: seerr_args(e, jellyfin_password=JELLYFIN_PASSWORD, jellyfin_hostname="jellyfin",
+                                                 libraries=["Movies"])),
+    ("seerr_radarr", lambda e, tmp: seerr_args(e, name="Radarr", hostname="radarr", radarr_api_key=RADARR_KEY,
+                                               quality_profile="HD-1080p", root_folder="/media/movies",
+                                               is_default=True)),
+    ("seerr_settings", lambda e, tmp: seerr_args(e, application_url="https://requests.example.org",
+                                                 trust_proxy=True)),
 ]
 LIBRARY = Path(__file__).resolve().parent.parent / "library"
 
@@ -145,6 +160,16 @@ def ping_floor() -> float:
     return time.monotonic() - began
 
 
+def seerr_part(tmp: str) -> None:
+    """The Seerr modules' no-op runs (also runnable alone: `python -m tests.bench seerr`)."""
+    with known(SeerrEmulator()) as seerr:
+        for module, seerr_module_args in SEERR:
+            for line in measure(module, seerr_module_args(seerr, tmp)):
+                print(line)
+        if seerr.violations:
+            raise SystemExit("the Seerr emulator saw requests that break its OpenAPI document: %s" % seerr.violations)
+
+
 def main() -> None:
     print("No-op run of each module: requests by method (login included), wall time of one `ansible -m`.")
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,12 +198,18 @@ def main() -> None:
             if jellyfin.violations:
                 raise SystemExit("the Jellyfin emulator saw requests that break its OpenAPI document: %s"
                                  % jellyfin.violations)
+        seerr_part(tmp)
     print("Lines of code beyond the documentation:")
-    for module, _ in JELLYFIN:
+    for module, _ in JELLYFIN + SEERR:
         print("    %-28s %4d" % (module, code_lines(module)))
     for line in scenario_timings():
         print(line)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["seerr"]:
+        seerr_part(tempfile.gettempdir())
+        for name, _ in SEERR:
+            print("    %-28s %4d lines beyond the documentation" % (name, code_lines(name)))
+    else:
+        main()

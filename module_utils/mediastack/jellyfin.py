@@ -10,13 +10,11 @@ A request body carries only the properties the module builds or read back, never
 """
 from __future__ import annotations
 
-import copy
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
-from ansible.module_utils.mediastack.compare import conform, differing_keys, same, suggestions
 from ansible.module_utils.mediastack.http import ApiClient, ApiError, Response, media_browser_authorization
-from ansible.module_utils.mediastack.module import Outcome, client_for, connection_argument_spec, run
+from ansible.module_utils.mediastack.module import client_for, connection_argument_spec, declared_options, fail_at, run
 
 APP = "Jellyfin"
 CLIENT = "mediastack"
@@ -49,26 +47,13 @@ def run_jellyfin(work: Callable[[AnsibleModule], dict[str, Any]], credentials: b
 
 
 def fail(module: AnsibleModule, message: str) -> None:
-    module.fail_json(msg="%s at %s: %s" % (APP, module.params["url"].rstrip("/"), message))
+    fail_at(module, APP, message)
 
 
 def declared(module: AnsibleModule, typed: Mapping[str, str], generic: Optional[str] = None,
              secret_keys: Iterable[str] = ()) -> dict[str, Any]:
-    """The API keys the user declared: the dict option `generic` (if any) plus the typed options (option -> key)
-    that are set; both ways for one key must agree. Values of `secret_keys` are hidden from all output."""
-    values = dict(module.params[generic] or {}) if generic else {}
-    for option, key in typed.items():
-        value = module.params[option]
-        if value is None:
-            continue
-        if key in values and not same(value, values[key]) and not same(values[key], value):
-            fail(module, "option %s and %s.%s disagree (%r vs %r); give one of them; nothing was changed"
-                 % (option, generic, key, value, values[key]))
-        values[key] = value
-    for key in secret_keys:
-        if values.get(key):
-            module.no_log_values.add(str(values[key]))
-    return values
+    """The API keys the user declared (see `declared_options`), failures worded for Jellyfin."""
+    return declared_options(module, APP, typed, generic, secret_keys)
 
 
 class Jellyfin:
@@ -136,33 +121,3 @@ def connect(module: AnsibleModule) -> Jellyfin:
     else:
         server.fail("give api_key, or username and password of an administrator")
     return server
-
-
-def checked(server: Jellyfin, where: str, current: Mapping[str, Any], declared: Mapping[str, Any],
-            unordered_keys: Iterable[str] = ()) -> tuple[dict[str, Any], list[str]]:
-    """The declared values checked against the keys of `current` and converted to their types, and the keys
-    whose value differs (lists named in `unordered_keys` compare as sets)."""
-    wanted: dict[str, Any] = {}
-    for key, value in declared.items():
-        if key not in current:
-            server.fail("%s: unknown setting %r%s; nothing was changed" % (where, key, suggestions(key, current)))
-        try:
-            wanted[key] = conform(value, current[key])
-        except ValueError as exc:
-            server.fail("%s: setting %r %s; nothing was changed" % (where, key, exc))
-    return wanted, differing_keys(wanted, current, unordered_keys)
-
-
-def converge_document(server: Jellyfin, path: str, declared: Mapping[str, Any], outcome: Outcome,
-                      unordered_keys: Iterable[str] = ()) -> list[str]:
-    """A configuration document (read whole, write whole): read it, compare only the declared keys, and when one
-    differs POST the whole document with the declared values merged in (a key left out of the write would fall
-    back to its default). Returns the keys that differed."""
-    current: dict[str, Any] = server.get(path)
-    wanted, changed = checked(server, path, current, declared, unordered_keys)
-    outcome.record({k: current[k] for k in wanted}, wanted, bool(changed))
-    if changed and not server.module.check_mode:
-        body = copy.deepcopy(current)
-        body.update(wanted)
-        server.write("POST", path, body=body)
-    return changed

@@ -1,13 +1,16 @@
 # Copyright: mediastack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What every mediastack module shares around AnsibleModule: connection options, the outcome
-(changed, diff with secrets masked, request counts) and turning API errors into clean failures."""
+(changed, diff with secrets masked, request counts), turning API errors into clean failures, the declared
+values of typed and generic options, and one converge loop for settings documents (Jellyfin's configuration,
+Seerr's settings)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional
+import copy
+from typing import Any, Callable, Iterable, Mapping, Optional, Protocol
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
-from ansible.module_utils.mediastack.compare import masked
+from ansible.module_utils.mediastack.compare import conform, differing_keys, masked, same, suggestions
 from ansible.module_utils.mediastack.http import ApiClient, ApiError, request_counts
 
 
@@ -59,3 +62,75 @@ def run(module: AnsibleModule, work: Callable[[], dict[str, Any]]) -> None:
     except ApiError as exc:
         module.fail_json(msg=str(exc), app=exc.app, url=exc.url, status=exc.status, details=exc.details)
     module.exit_json(**result)
+
+
+def fail_at(module: AnsibleModule, app: str, message: str) -> None:
+    """Fail with a message that names the app and its URL."""
+    module.fail_json(msg="%s at %s: %s" % (app, module.params["url"].rstrip("/"), message))
+
+
+def declared_options(module: AnsibleModule, app: str, typed: Mapping[str, str], generic: Optional[str] = None,
+                     secret_keys: Iterable[str] = ()) -> dict[str, Any]:
+    """The API keys the user declared: the dict option `generic` (if any) plus the typed options (option -> key)
+    that are set; both ways for one key must agree. Values of `secret_keys` are hidden from all output."""
+    values = dict(module.params[generic] or {}) if generic else {}
+    for option, key in typed.items():
+        value = module.params[option]
+        if value is None:
+            continue
+        if key in values and not same(value, values[key]) and not same(values[key], value):
+            fail_at(module, app, "option %s and %s.%s disagree (%r vs %r); give one of them; nothing was changed"
+                    % (option, generic, key, value, values[key]))
+        values[key] = value
+    for key in secret_keys:
+        if values.get(key):
+            module.no_log_values.add(str(values[key]))
+    return values
+
+
+class DocumentServer(Protocol):
+    """What the document loop needs of an app's client."""
+
+    module: AnsibleModule
+
+    def fail(self, message: str) -> None:
+        ...
+
+    def get(self, path: str) -> Any:
+        ...
+
+    def write(self, method: str, path: str, query: Optional[dict[str, Any]] = None, body: Any = None) -> Any:
+        ...
+
+
+def checked(server: DocumentServer, where: str, current: Mapping[str, Any], declared: Mapping[str, Any],
+            unordered_keys: Iterable[str] = ()) -> tuple[dict[str, Any], list[str]]:
+    """The declared values checked against the keys of `current` and converted to their types, and the keys
+    whose value differs (lists named in `unordered_keys` compare as sets)."""
+    wanted: dict[str, Any] = {}
+    for key, value in declared.items():
+        if key not in current:
+            server.fail("%s: unknown setting %r%s; nothing was changed" % (where, key, suggestions(key, current)))
+        try:
+            wanted[key] = conform(value, current[key])
+        except ValueError as exc:
+            server.fail("%s: setting %r %s; nothing was changed" % (where, key, exc))
+    return wanted, differing_keys(wanted, current, unordered_keys)
+
+
+def converge_document(server: DocumentServer, path: str, declared: Mapping[str, Any], outcome: Outcome,
+                      unordered_keys: Iterable[str] = (), whole: bool = True,
+                      current: Optional[dict[str, Any]] = None) -> list[str]:
+    """A settings document: read it (unless `current` is what was read), compare only the declared keys, and
+    when one differs POST it. `whole`: the whole document with the declared values merged in (Jellyfin: a key
+    left out of the write falls back to its default); else only the keys that differ (Seerr merges them into
+    what it has). Returns those keys."""
+    if current is None:
+        current = server.get(path)
+    wanted, changed = checked(server, path, current, declared, unordered_keys)
+    outcome.record({k: current[k] for k in wanted}, wanted, bool(changed))
+    if changed and not server.module.check_mode:
+        body = copy.deepcopy(current) if whole else {}
+        body.update({k: wanted[k] for k in (wanted if whole else changed)})
+        server.write("POST", path, body=body)
+    return changed

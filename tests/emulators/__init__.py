@@ -1,4 +1,4 @@
-"""Stateful Radarr, Prowlarr and Jellyfin emulators for the module tests, checked against the official OpenAPI
+"""Stateful Radarr, Prowlarr, Jellyfin and Seerr emulators for the module tests, checked against the official OpenAPI
 documents."""
 from tests.emulators.server import ArrEmulator, RequestRecord
 from tests.emulators.spec import SpecMissing, SpecViolation, load_spec_validator

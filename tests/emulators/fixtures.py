@@ -1,4 +1,4 @@
-"""pytest fixtures: a fresh emulator (Radarr, Prowlarr, Jellyfin) per test; the test fails if any exchange broke
+"""pytest fixtures: a fresh emulator (Radarr, Prowlarr, Jellyfin, Seerr) per test; the test fails if any exchange broke
 the OpenAPI document."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TypeVar
 import pytest
 
 from tests.emulators.jellyfin import JellyfinEmulator
+from tests.emulators.seerr import SeerrEmulator
 from tests.emulators.server import ArrEmulator, Emulator
 from tests.emulators.spec import SpecMissing, SpecViolation
 
@@ -51,3 +52,8 @@ def prowlarr_emulator() -> Iterator[ArrEmulator]:
 @pytest.fixture
 def jellyfin_emulator() -> Iterator[JellyfinEmulator]:
     yield from started(JellyfinEmulator)
+
+
+@pytest.fixture
+def seerr_emulator() -> Iterator[SeerrEmulator]:
+    yield from started(SeerrEmulator)

@@ -150,6 +150,11 @@ class Emulator:
         """Headers on every answer."""
         return []
 
+    def _refuse_invalid(self, problems: list[str]) -> Reply | None:
+        """The answer to a request that breaks the document, before any authentication, for an app that checks
+        every request against it at run time (Seerr); None: the request goes on (and stays a violation)."""
+        return None
+
     @staticmethod
     def routes(table: list[tuple[str, str, Callable[[Call], Reply]]]) -> list[Route]:
         return [Route(method, re.compile(pattern), handler) for method, pattern, handler in table]
@@ -279,6 +284,9 @@ class Emulator:
         self._violate(method, path, "request", problems)
         if time.monotonic() < self._unavailable_until:
             return Reply(503)
+        refused = self._refuse_invalid(problems) if problems else None
+        if refused is not None:
+            return refused
         if access.refusal is not None:
             return access.refusal
         fault = self._take_fault(method, path)

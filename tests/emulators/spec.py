@@ -1,4 +1,5 @@
-"""The official OpenAPI documents of Radarr, Prowlarr and Jellyfin, read at run time, as request and response checkers.
+"""The official OpenAPI documents of Radarr, Prowlarr, Jellyfin and Seerr (JSON or YAML), read at run time, as
+request and response checkers.
 
 The documents are never copied into this repository: they are found in $MEDIASTACK_SPECS_DIR, else in
 <repo>/../shared/specs. openapi-core checks every exchange against them.
@@ -11,11 +12,14 @@ import os
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
+import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
+from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_core.validation.request.validators import V30RequestBodyValidator, V30RequestParametersValidator
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 from referencing import Registry, Resource
@@ -24,10 +28,10 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 SPECS_ENV = "MEDIASTACK_SPECS_DIR"
 SPEC_FILES = {"radarr": "radarr-v3.openapi.json", "prowlarr": "prowlarr-v1.openapi.json",
-              "jellyfin": "jellyfin.openapi.json"}
+              "jellyfin": "jellyfin.openapi.json", "seerr": "seerr.openapi.yml"}
 Query = Mapping[str, str] | list[tuple[str, str]]
 REPO = Path(__file__).resolve().parents[2]
-# Swashbuckle documents list "200" only; the apps answer 201 (create) and 202 (update) with the same body.
+# Swashbuckle documents list "200" only; the *arr apps answer 201 (create) and 202 (update) with the same body.
 DOCUMENTED_AS_200 = (200, 201, 202)
 MAX_DETAILS = 5
 _DOCUMENT = "urn:mediastack:openapi-document"
@@ -107,7 +111,8 @@ class SpecValidator:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        self.document: dict[str, Any] = yaml.safe_load(text) if path.suffix in (".yml", ".yaml") else json.loads(text)
         # The documents have a path parameter the spec validator rejects, so the document itself is not checked.
         self._api = OpenAPI.from_dict(self.document, config=Config(spec_validator_cls=None))
         # The security check is separate: anonymous and Bearer requests are legal but not in the document.
@@ -119,8 +124,9 @@ class SpecValidator:
     def _request(method: str, path: str, query: Query, headers: Mapping[str, str], body: bytes,
                  content_type: str) -> _Request:
         pairs = list(query.items()) if isinstance(query, Mapping) else list(query)
+        cookies = SimpleCookie(dict(headers).get("Cookie") or "")
         parameters = RequestParameters(query=ImmutableMultiDict(pairs), header=Headers(dict(headers)),
-                                       cookie=ImmutableMultiDict())
+                                       cookie=ImmutableMultiDict([(k, m.value) for k, m in cookies.items()]))
         return _Request("http://localhost", path, method.lower(), body or None, content_type.lower(), parameters)
 
     def check_request(self, method: str, path: str, query: Query, headers: Mapping[str, str],
@@ -140,9 +146,13 @@ class SpecValidator:
         if status not in DOCUMENTED_AS_200:
             return []
         request = self._request(method, path, query, {}, b"", "")
-        response = _Response(200, body or None, content_type.lower())
         with self._lock:
-            errors = list(self._api.response_validator.iter_errors(request, response))
+            # Documented with its own status (Seerr's 201), else as 200 (Swashbuckle).
+            errors = list(self._api.response_validator.iter_errors(
+                request, _Response(status, body or None, content_type.lower())))
+            if status != 200 and any(isinstance(e, ResponseNotFound) for e in errors):
+                errors = list(self._api.response_validator.iter_errors(
+                    request, _Response(200, body or None, content_type.lower())))
         return list(dict.fromkeys(describe(e) for e in errors))
 
     def check_component(self, schema: str, body: bytes, request: bool) -> list[str]:
@@ -178,7 +188,8 @@ def _load(path: Path) -> SpecValidator:
 
 
 def load_spec_validator(app: str, directory: Path | None = None) -> SpecValidator:
-    """The checker for app ("radarr" or "prowlarr"); SpecMissing names the file and how to point at it."""
+    """The checker for app ("radarr", "prowlarr", "jellyfin" or "seerr"); SpecMissing names the file and how to
+    point at it."""
     path = (directory or specs_dir()) / SPEC_FILES[app]
     if not path.is_file():
         raise SpecMissing(f"OpenAPI document for the {app} emulator not found: {path} "
