@@ -195,8 +195,8 @@ def declared_values(ctx: Context, options: Mapping[str, Opt], extra_fields: Opti
             continue
         target, generic = (fields, "fields") if opt.in_fields else (keys, "settings")
         if opt.key in target and not same(value, target[opt.key]) and not same(target[opt.key], value):
-            ctx.fail("option %s and %s.%s disagree (%r vs %r); give one of them"
-                     % (option, generic, opt.key, value, target[opt.key]))
+            # No values in the message: either side may be a secret (a password given twice).
+            ctx.fail("option %s and %s.%s disagree; give one of them" % (option, generic, opt.key))
         target[opt.key] = value
     return keys, fields
 

@@ -79,8 +79,9 @@ def declared_options(module: AnsibleModule, app: str, typed: Mapping[str, str], 
         if value is None:
             continue
         if key in values and not same(value, values[key]) and not same(values[key], value):
-            fail_at(module, app, "option %s and %s.%s disagree (%r vs %r); give one of them; nothing was changed"
-                    % (option, generic, key, value, values[key]))
+            # No values in the message: either side may be a secret.
+            fail_at(module, app, "option %s and %s.%s disagree; give one of them; nothing was changed"
+                    % (option, generic, key))
         values[key] = value
     for key in secret_keys:
         if values.get(key):
