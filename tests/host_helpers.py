@@ -31,14 +31,14 @@ def playbook_run(playbook: str, check: bool = False, env: Optional[dict[str, str
     return stats
 
 
-def _report(output: str) -> dict[str, Any]:
-    report, _end = json.JSONDecoder().raw_decode(output)
-    return report
+def report(output: str) -> dict[str, Any]:
+    decoded, _end = json.JSONDecoder().raw_decode(output)
+    return decoded
 
 
 def failed_messages(output: str) -> list[str]:
     messages = []
-    for play in _report(output)["plays"]:
+    for play in report(output)["plays"]:
         for task in play["tasks"]:
             result = task["hosts"].get("localhost", {})
             items = result.get("results") or [result]
@@ -47,7 +47,7 @@ def failed_messages(output: str) -> list[str]:
 
 
 def task_names(output: str) -> list[str]:
-    return [task["task"]["name"] for play in _report(output)["plays"] for task in play["tasks"]]
+    return [task["task"]["name"] for play in report(output)["plays"] for task in play["tasks"]]
 
 
 def fake_lvm_env(tmp_path: Path, lvs_line: Optional[str]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.ansible_run import BIN, REPO, ansible_env, run_playbook
-from tests.host_helpers import failed_messages
+from tests.host_helpers import failed_messages, report
 
 KEY = base64.b64encode(bytes(range(32))).decode()
 SECRETS = {"gluetun_wireguard_private_key": KEY, "gluetun_wireguard_addresses": "10.150.0.2/32",
@@ -34,11 +34,6 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     media = tmp_path_factory.mktemp("media")
     return {**SECRETS, "storage_mount_path": str(media), "mediastack_config_root": "/nonexistent/mediastack",
             "docker_manage_service": False, "router_notes_lan_address": "192.168.1.20"}
-
-
-def report(output: str) -> dict[str, Any]:
-    decoded, _end = json.JSONDecoder().raw_decode(output)
-    return decoded
 
 
 def site_check(extra_vars: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any]:
