@@ -153,6 +153,15 @@ def scenario_timings() -> Iterator[str]:
                 floor, seconds["idempotence"] / floor)
 
 
+def gitops_latency() -> Iterator[str]:
+    """From a commit to its apply on the VM, through the poll timer only (molecule host scenario, tests/gitops)."""
+    report = SCENARIO_TIMINGS / "gitops-vm.json"
+    if report.exists():
+        figures = json.loads(report.read_text())
+        yield ("gitops on the host VM (last run): commit to apply %.1fs with a poll every %s; the run itself %.1fs"
+               % (figures["commit_to_apply_seconds"], figures["poll_interval"], figures["run_seconds"]))
+
+
 def ping_floor() -> float:
     """Wall time of tests/playbooks/ping_floor.yml: 40 module runs that do nothing."""
     began = time.monotonic()
@@ -202,7 +211,7 @@ def main() -> None:
     print("Lines of code beyond the documentation:")
     for module, _ in JELLYFIN + SEERR:
         print("    %-28s %4d" % (module, code_lines(module)))
-    for line in scenario_timings():
+    for line in [*scenario_timings(), *gitops_latency()]:
         print(line)
 
 

@@ -24,6 +24,7 @@ SECRETS = {"gluetun_wireguard_private_key": KEY, "gluetun_wireguard_addresses": 
 ADDRESSES = {"jellyfin": "172.20.0.10", "seerr": "172.20.0.12", "radarr": "172.20.0.13", "gluetun": "172.20.0.14",
              "profilarr": "172.20.0.15", "prowlarr": "172.20.0.20", "flaresolverr": "172.20.0.21",
              "crowdsec": "172.20.0.22", "caddy": "172.20.0.23", "geoipupdate": "172.20.0.24"}
+GITOPS = {"gitops_enabled": True, "gitops_repo_url": "https://git.example.org/me/home-infra.git"}
 # The plays of playbooks/validate.yml: nothing else may run before a problem stops the run.
 VALIDATION_PLAYS = ("Inputs: a host to configure", "Inputs: check every layer before anything changes")
 
@@ -51,7 +52,7 @@ def refused(extra_vars: dict[str, Any], *expected: str, env: dict[str, str] | No
     message = stats["failed_msgs"][-1]
     for text in expected:
         assert text in message, message
-    for secret in (KEY, "Seeded-Pass-1"):
+    for secret in (KEY, "Seeded-Pass-1", "ghp_Secret1234"):
         assert secret not in stats["_output"]
     return message
 
@@ -149,6 +150,29 @@ CASES = [
                  "'127.0.0.1:99999:8096' has a port outside 1-65535", id="published-port-range"),
     pytest.param({"jellyfin_published_ports": ["8096"], "gluetun_published_ports": ["127.0.0.1:8096:9999"]},
                  "host port 8096/tcp is already published by", id="published-port-twice"),
+    # GitOps (enabled: a disabled role asks nothing)
+    pytest.param({"gitops_enabled": True}, "gitops_repo_url must be set", id="gitops-url-missing"),
+    pytest.param({**GITOPS, "gitops_repo_url": "http://git.example.org/me/infra.git"}, "gitops_repo_url must be an "
+                 "https://, ssh:// or user@host:path URL (plain http:// and git:// are not authenticated",
+                 id="gitops-url-plain-http"),
+    pytest.param({**GITOPS, "gitops_repo_url": "https://me:ghp_Secret1234@git.example.org/me/infra.git"},
+                 "gitops_repo_url must not carry a password or token; put the token in gitops_https_token",
+                 id="gitops-url-token"),
+    pytest.param({**GITOPS, "gitops_repo_url": "git@git.example.org:me/infra.git"}, "gitops_ssh_known_hosts must "
+                 "hold the repository server's host keys", id="gitops-ssh-host-keys"),
+    pytest.param({**GITOPS, "gitops_https_token": "ghp_Secret1234", "gitops_repo_url": "ssh://git@git.example.org/x",
+                  "gitops_accept_host_key": True}, "gitops_https_token is set but gitops_repo_url is not an https://",
+                 id="gitops-token-ssh"),
+    pytest.param({**GITOPS, "gitops_poll_interval": "soon"}, "gitops_poll_interval is not a systemd time span like "
+                 "2min (is soon)", id="gitops-poll-interval"),
+    pytest.param({**GITOPS, "gitops_drift_schedule": "every tuesday"}, "gitops_drift_schedule is not a systemd "
+                 "calendar event like daily (is every tuesday)", id="gitops-drift-schedule"),
+    pytest.param({**GITOPS, "gitops_verify_commit": True}, "gitops_verify_commit needs gitops_signing_keys",
+                 id="gitops-verify-without-keys"),
+    pytest.param({**GITOPS, "gitops_playbook": "../site.yml"}, "gitops_playbook must be a path inside the "
+                 "repository", id="gitops-playbook-outside"),
+    pytest.param({**GITOPS, "gitops_run_timeout": 10}, "gitops_run_timeout must be at least 60 seconds (is 10)",
+                 id="gitops-timeout"),
 ]
 
 

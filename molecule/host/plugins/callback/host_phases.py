@@ -31,6 +31,7 @@ PHASE_OF_PLAYBOOK = {
     "converge.yml": "converge",
     "grow.yml": "grow",
     "safety.yml": "safety",
+    "gitops.yml": "gitops",
     "destroy.yml": "destroy",
 }
 
