@@ -6,6 +6,7 @@ The systemd side (timers, the role, a remote over SSH) is proven in the host VM 
 """
 from __future__ import annotations
 
+import base64
 import fcntl
 import json
 import os
@@ -370,3 +371,68 @@ def test_the_host_installs_the_same_python_packages_as_the_project() -> None:
     declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
     defaults = yaml.safe_load((REPO / "roles" / "gitops" / "defaults" / "main.yml").read_text())
     assert defaults["gitops_pip_packages"] == declared
+
+
+class GitHttpServer:
+    """`git http-backend` behind HTTP Basic authentication on 127.0.0.1: a private repository with a token."""
+
+    def __init__(self, project_root: Path, user: str, token: str) -> None:
+        expected = "Basic " + base64.b64encode(("%s:%s" % (user, token)).encode()).decode()
+        self.requests: list[tuple[str, bool]] = []
+        requests = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                self.serve()
+
+            def do_POST(self) -> None:  # noqa: N802
+                self.serve()
+
+            def serve(self) -> None:
+                authorised = self.headers.get("Authorization") == expected
+                requests.append((self.path, authorised))
+                if not authorised:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="git"')
+                    self.end_headers()
+                    return
+                path, _, query = self.path.partition("?")
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                cgi = subprocess.run(["git", "http-backend"], input=body, capture_output=True, check=True, env={
+                    "GIT_PROJECT_ROOT": str(project_root), "GIT_HTTP_EXPORT_ALL": "1", "PATH_INFO": path,
+                    "QUERY_STRING": query, "REQUEST_METHOD": self.command, "REMOTE_USER": user,
+                    "CONTENT_TYPE": self.headers.get("Content-Type", ""), "PATH": os.environ["PATH"]})
+                head, _, payload = cgi.stdout.partition(b"\r\n\r\n")
+                headers = dict(line.split(": ", 1) for line in head.decode().split("\r\n"))
+                self.send_response(int(headers.pop("Status", "200").split()[0]))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.origin = "http://127.0.0.1:%d" % self.server.server_port
+
+
+def test_a_private_repository_over_http_with_a_token_kept_out_of_sight(infra: Infra) -> None:
+    token = "ghp_TokenOfTheTest77"
+    server = GitHttpServer(infra.root, "x-access-token", token)
+    try:
+        # As roles/gitops writes it: git's credential store, one line, 0600; the URL itself carries nothing.
+        credentials = infra.etc / "git-credentials"
+        credentials.write_text(server.origin.replace("://", "://x-access-token:%s@" % token) + "\n")
+        credentials.chmod(0o600)
+        infra.config.update(repo_url=server.origin + "/infra.git", https_credentials_file=str(credentials))
+        result = infra.run("run", "--mode", "poll")
+        assert result.returncode == 0, result.stdout
+        assert infra.setting() == "one" and infra.status()["last_run"]["result"] == "ok"
+        assert any(authorised for _, authorised in server.requests), "git authenticated with the stored token"
+        assert token not in infra.everything_written(result)
+        assert token not in (infra.state / "checkout" / ".git" / "config").read_text()
+    finally:
+        server.server.shutdown()

@@ -78,7 +78,7 @@ class Gitops:
     # --- settings --------------------------------------------------------------------------------------------
     def https_token(self) -> str:
         stored = read_secret(self.config.get("https_credentials_file", ""))
-        match = re.match(r"^https://[^:/]*:([^@]*)@", stored)
+        match = re.match(r"^https?://[^:/]*:([^@]*)@", stored)
         return match.group(1) if match else ""
 
     def fingerprint(self) -> str:
