@@ -62,6 +62,7 @@ STANDINS: dict[str, StandIn] = {s.app: s for s in (
     StandIn("profilarr", "profilarr", 6868),
     StandIn("seerr", "seerr", 5055),
     StandIn("jellyfin", "jellyfin", 8096),
+    StandIn("crowdsec", "crowdsec", 8080),
 )}
 
 
