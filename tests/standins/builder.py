@@ -6,9 +6,10 @@ root file system (bookworm, minbase, plus BASE_PACKAGES) imported with `docker i
 read from the host's apt sources at build time (or $MEDIASTACK_DEBIAN_MIRROR), never written in the repo.
 
 Inputs of an app image: the base tag, its directory under images/ (Dockerfile and scripts), images/common,
-its build arguments and, for radarr and prowlarr, tests/emulators and the installed distributions of
-openapi-core and its dependencies (copied from this interpreter's site-packages: the same versions the
-emulator self-tests run with). The OpenAPI documents are not an input: they are mounted at run time.
+its build arguments, the name@version of each artifact (geoipupdate, built from its Go module) and, for radarr
+and prowlarr, tests/emulators and the installed distributions of openapi-core and its dependencies (copied
+from this interpreter's site-packages: the same versions the emulator self-tests run with). The OpenAPI
+documents are not an input: they are mounted at run time.
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ import docker
 from docker.errors import BuildError, ImageNotFound
 from packaging.requirements import Requirement
 
+from tests.lab.go_programs import GoBuildError, geoipupdate
+
 NAMESPACE = "mediastack-standin"
 RECIPE = "1"   # bump when the way images are made changes without any input file changing
 SUITE = "bookworm"
@@ -45,12 +48,28 @@ CONTAINER_SPECS_DIR = "/specs"
 
 
 @dataclass(frozen=True)
+class Artifact:
+    """A file made outside the repository (a program built from its upstream source), copied into the build
+    context as `name`. Its `key` (name@version) is what the image hash includes: an image ref is computed
+    without making the file, and `make` (which caches) runs only when the image is built."""
+    name: str
+    key: str
+    make: Callable[[], Path]
+
+
+@dataclass(frozen=True)
 class StandIn:
     app: str
     directory: str                       # under images/
-    port: int                            # the port the upstream image listens on
+    port: int                            # the port the upstream image listens on (0: none)
     build_args: tuple[tuple[str, str], ...] = ()
     emulator: bool = False               # carries tests/emulators and needs the OpenAPI documents mounted
+    artifacts: tuple[Artifact, ...] = ()
+
+
+def _geoipupdate() -> tuple[Artifact, ...]:
+    program = geoipupdate()
+    return (Artifact(program.name, program.key, program.binary),)
 
 
 STANDINS: dict[str, StandIn] = {s.app: s for s in (
@@ -63,6 +82,7 @@ STANDINS: dict[str, StandIn] = {s.app: s for s in (
     StandIn("seerr", "seerr", 5055),
     StandIn("jellyfin", "jellyfin", 8096),
     StandIn("crowdsec", "crowdsec", 8080),
+    StandIn("geoipupdate", "geoipupdate", 0, artifacts=_geoipupdate()),
 )}
 
 
@@ -180,7 +200,8 @@ def image_ref(app: str, base: str | None = None) -> str:
     standin = STANDINS[app]
     base = base or base_ref()
     files = context_files(standin)
-    parts = [RECIPE.encode(), base.encode(), json.dumps(standin.build_args).encode()]
+    parts = [RECIPE.encode(), base.encode(), json.dumps(standin.build_args).encode(),
+             *(f"{artifact.name}={artifact.key}".encode() for artifact in standin.artifacts)]
     for path in sorted(files):
         parts += [path.encode(), files[path].read_bytes()]
     return f"{NAMESPACE}/{app}:{_digest(parts)}"
@@ -193,6 +214,11 @@ def _build_app(client: docker.DockerClient, app: str, ref: str, base: str) -> No
             target = Path(tmp) / path
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
+        for artifact in standin.artifacts:
+            try:
+                shutil.copy2(artifact.make(), Path(tmp) / artifact.name)
+            except GoBuildError as exc:
+                raise StandInBuildError(f"{app}: {exc}") from None
         if standin.emulator:
             (Path(tmp) / "tests" / "__init__.py").write_text("")
         try:

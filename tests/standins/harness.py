@@ -17,7 +17,8 @@ LABEL = "mediastack.standin.test"
 # Fixed addresses in the test subnet, the same last octet as the reference lab where it has one.
 ADDRESSES = {"gluetun": "172.31.250.2", "jellyfin": "172.31.250.10", "seerr": "172.31.250.12",
              "radarr": "172.31.250.13", "prowlarr": "172.31.250.20", "flaresolverr": "172.31.250.21",
-             "profilarr": "172.31.250.22", "crowdsec": "172.31.250.30"}
+             "profilarr": "172.31.250.22", "crowdsec": "172.31.250.30", "geoipupdate": "172.31.250.31",
+             "geoip-update-server": "172.31.250.32"}   # the lab's stand-in for MaxMind's update server
 HEALTH_TIMEOUT = 60.0
 TIMINGS: dict[str, float | str] = {}
 # Host-to-container requests only: never through a proxy from the environment.
