@@ -88,6 +88,21 @@ def published_ports_problems(published: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def ip_range_problems(values: Any, name: str) -> list[str]:
+    """Every entry of the list `values` (the variable `name`) that is not an IP address or a CIDR range. A range
+    with host bits set (10.0.0.1/8) counts as wrong: the programs would accept it, but it is almost always a typo."""
+    if not isinstance(values, list):
+        return ["%s must be a list of addresses or ranges like 192.168.1.0/24 (is %r)" % (name, values)]
+    problems = []
+    for value in values:
+        try:
+            ipaddress.ip_network(str(value).strip(), strict=True)
+        except ValueError:
+            problems.append("%s: %r is not an IP address or a range like 192.168.1.0/24 (without host bits)"
+                            % (name, value))
+    return problems
+
+
 def _is_ip(text: str) -> bool:
     try:
         ipaddress.ip_address(text)
@@ -102,4 +117,5 @@ class FilterModule:
             "system_directory_problem": system_directory_problem,
             "image_reference_problems": image_reference_problems,
             "published_ports_problems": published_ports_problems,
+            "ip_range_problems": ip_range_problems,
         }

@@ -162,6 +162,47 @@ def gitops_latency() -> Iterator[str]:
                % (figures["commit_to_apply_seconds"], figures["poll_interval"], figures["run_seconds"]))
 
 
+def edge_figures() -> Iterator[str]:
+    """Caddy's image as roles/caddy builds it: from nothing but the stand-ins of its build images (a cold build:
+    xcaddy compiles, Docker's cache bypassed) and with its tag already there (an unchanged pin: no build); then
+    the stack scenario's last figure for a changed Caddyfile (tests/converge/test_edge_changes.py)."""
+    import docker
+
+    from tests.lab.edge_images import build_edge_images
+
+    client = docker.from_env()
+    began = time.monotonic()
+    bases = build_edge_images(client, log=lambda line: None)
+    bases_seconds = time.monotonic() - began
+    with tempfile.TemporaryDirectory() as root:
+        settings = {**bases, "mediastack_config_root": root, "geoip_enabled": False}
+        for image in client.images.list(name="mediastack-bench/caddy"):
+            for tag in image.tags:
+                client.images.remove(tag)
+        began = time.monotonic()
+        run_playbook("tests/playbooks/caddy_image.yml", settings)      # renders the recipe, builds (maybe cached)
+        first = time.monotonic() - began
+        tag = client.images.list(name="mediastack-bench/caddy")[0].tags[0]
+        began = time.monotonic()
+        client.images.build(path=str(Path(root) / "caddy" / "build"), tag=tag, nocache=True, rm=True, pull=False)
+        cold = time.monotonic() - began
+        began = time.monotonic()
+        run_playbook("tests/playbooks/caddy_image.yml", settings)
+        unchanged = time.monotonic() - began
+        client.images.remove(tag)
+    yield "caddy image (roles/caddy's Dockerfile on the stand-ins of caddy:builder and caddy):"
+    yield "    stand-ins of the build images ready in %.1fs (built now or cached)" % bases_seconds
+    yield "    role build, Docker's cache bypassed (cold): %.1fs; first role run here: %.1fs" % (cold, first)
+    yield "    role run with the tag already there (no build): %.1fs" % unchanged
+    report = SCENARIO_TIMINGS / "edge-reload.json"
+    if report.exists():
+        figures = json.loads(report.read_text())
+        yield ("    changed Caddyfile (stack scenario, last run): new config served %.1fs after the run started, run "
+               "%.1fs, %d requests answered meanwhile, none refused" % (figures["to_new_config_seconds"],
+                                                                          figures["run_seconds"],
+                                                                          figures["requests_during_change"]))
+
+
 def ping_floor() -> float:
     """Wall time of tests/playbooks/ping_floor.yml: 40 module runs that do nothing."""
     began = time.monotonic()
@@ -211,7 +252,7 @@ def main() -> None:
     print("Lines of code beyond the documentation:")
     for module, _ in JELLYFIN + SEERR:
         print("    %-28s %4d" % (module, code_lines(module)))
-    for line in [*scenario_timings(), *gitops_latency()]:
+    for line in [*scenario_timings(), *gitops_latency(), *edge_figures()]:
         print(line)
 
 

@@ -20,7 +20,9 @@ from tests.host_helpers import failed_messages, report
 
 KEY = base64.b64encode(bytes(range(32))).decode()
 SECRETS = {"gluetun_wireguard_private_key": KEY, "gluetun_wireguard_addresses": "10.150.0.2/32",
-           "gluetun_forwarded_port": 47123, "qbittorrent_webui_password": "Seeded-Pass-1"}
+           "gluetun_forwarded_port": 47123, "qbittorrent_webui_password": "Seeded-Pass-1",
+           "geoip_account_id": "123456", "geoip_license_key": "Lab_LicenseKey_1"}
+EDGE = {"caddy_acme_email": "admin@media.home.arpa", "caddy_geoip_allow_countries": ["DE"]}
 ADDRESSES = {"jellyfin": "172.20.0.10", "seerr": "172.20.0.12", "radarr": "172.20.0.13", "gluetun": "172.20.0.14",
              "profilarr": "172.20.0.15", "prowlarr": "172.20.0.20", "flaresolverr": "172.20.0.21",
              "crowdsec": "172.20.0.22", "caddy": "172.20.0.23", "geoipupdate": "172.20.0.24"}
@@ -33,7 +35,7 @@ VALIDATION_PLAYS = ("Inputs: a host to configure", "Inputs: check every layer be
 def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """inventory/local plus what only the user can give: valid, so each case below has exactly its own mistake."""
     media = tmp_path_factory.mktemp("media")
-    return {**SECRETS, "storage_mount_path": str(media), "mediastack_config_root": "/nonexistent/mediastack",
+    return {**SECRETS, **EDGE, "storage_mount_path": str(media), "mediastack_config_root": "/nonexistent/mediastack",
             "docker_manage_service": False, "router_notes_lan_address": "192.168.1.20"}
 
 
@@ -52,7 +54,7 @@ def refused(extra_vars: dict[str, Any], *expected: str, env: dict[str, str] | No
     message = stats["failed_msgs"][-1]
     for text in expected:
         assert text in message, message
-    for secret in (KEY, "Seeded-Pass-1", "ghp_Secret1234"):
+    for secret in (KEY, "Seeded-Pass-1", "ghp_Secret1234", "Lab_LicenseKey_1"):
         assert secret not in stats["_output"]
     return message
 
@@ -150,6 +152,26 @@ CASES = [
                  "'127.0.0.1:99999:8096' has a port outside 1-65535", id="published-port-range"),
     pytest.param({"jellyfin_published_ports": ["8096"], "gluetun_published_ports": ["127.0.0.1:8096:9999"]},
                  "host port 8096/tcp is already published by", id="published-port-twice"),
+    # the edge
+    pytest.param({"caddy_geoip_allow_countries": ["DE", "UK", "de"]}, "caddy_geoip_allow_countries: UK, de are not "
+                 "ISO 3166-1 codes", id="country-code"),
+    pytest.param({"caddy_geoip_allow_countries": []}, "caddy_geoip_allow_countries is empty while GeoIP is on",
+                 id="countries-empty"),
+    pytest.param({"mediastack_domain": ""}, "caddy_sites[0].host 'requests.' is not a full domain name",
+                 id="site-without-domain"),
+    pytest.param({"caddy_sites": [{"host": "requests.media.home.arpa", "service": "172.20.0.12:5055"}]},
+                 "caddy_sites[0].service '172.20.0.12:5055' is not a service Caddy can serve (known: jellyfin, "
+                 "seerr); name the service, not an address", id="site-raw-upstream"),
+    pytest.param({"caddy_sites": [{"host": "requests.example.net", "service": "seerr"}]},
+                 "caddy_sites[0].host requests.example.net is not inside mediastack_domain", id="site-other-domain"),
+    pytest.param({"caddy_acme_email": None}, "caddy_acme_email must be the address the ACME CA writes to about your "
+                 "certificates (is \"\")", id="acme-email"),
+    pytest.param({"caddy_acme_email": "admin"}, "caddy_acme_email must be the address", id="acme-email-shape"),
+    pytest.param({"caddy_trusted_proxies": ["173.245.48.0/33"]}, "caddy_trusted_proxies: '173.245.48.0/33' is not",
+                 id="trusted-proxies"),
+    pytest.param({"geoip_license_key": None}, "geoip_license_key", id="geoip-without-key"),
+    pytest.param({"crowdsec_whitelist": ["192.168.1.1/24"]}, "crowdsec_whitelist: '192.168.1.1/24' is not",
+                 id="crowdsec-whitelist"),
     # GitOps (enabled: a disabled role asks nothing)
     pytest.param({"gitops_enabled": True}, "gitops_repo_url must be set", id="gitops-url-missing"),
     pytest.param({**GITOPS, "gitops_repo_url": "http://git.example.org/me/infra.git"}, "gitops_repo_url must be an "
@@ -241,10 +263,11 @@ def test_the_readmes_first_command_without_secrets_changes_nothing() -> None:
     assert set(ran) <= set(VALIDATION_PLAYS), ran
     message = failed_messages(proc.stdout)[-1]
     for missing in ("gluetun_forwarded_port", "gluetun_wireguard_addresses", "gluetun_wireguard_private_key",
+                    "caddy_acme_email", "caddy_geoip_allow_countries", "geoip_account_id", "geoip_license_key",
                     "ansible-vault create"):
         assert missing in message, message
     # What Ansible can make is not asked for: it is generated once and kept.
-    assert "qbittorrent_webui_password" not in message
+    assert "qbittorrent_webui_password" not in message and "crowdsec_bouncer_key" not in message
     if not os.path.isdir("/mnt/pool01/media"):
         assert "storage_mount_path /mnt/pool01/media must be an existing directory" in message
     assert machine_state() == before

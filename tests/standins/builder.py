@@ -254,6 +254,23 @@ def _machine_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _ensure_base(client: docker.DockerClient, force: bool, result: BuildResult, log: Callable[[str], None]) -> str:
+    base = base_ref()
+    if force or not _exists(client, base):
+        step = time.monotonic()
+        _build_base(client, base, log)
+        result.built.append("base")
+        log(f"base: {base} built in {time.monotonic() - step:.1f} s")
+    _tag_latest(client, base)
+    return base
+
+
+def ensure_base(client: docker.DockerClient, log: Callable[[str], None] = print) -> str:
+    """The base image's reference, built first if missing (for images made from it outside STANDINS)."""
+    with _machine_lock():
+        return _ensure_base(client, False, BuildResult(images={}), log)
+
+
 def build(client: docker.DockerClient, apps: Iterable[str] | None = None, force: bool = False,
           log: Callable[[str], None] = print) -> BuildResult:
     """Build what is missing (everything with force) and return {app: image} for the test inventory."""
@@ -264,13 +281,7 @@ def build(client: docker.DockerClient, apps: Iterable[str] | None = None, force:
         raise ValueError(f"unknown stand-in(s) {unknown}; known: {sorted(STANDINS)}")
     result = BuildResult(images={})
     with _machine_lock():
-        base = base_ref()
-        if force or not _exists(client, base):
-            step = time.monotonic()
-            _build_base(client, base, log)
-            result.built.append("base")
-            log(f"base: {base} built in {time.monotonic() - step:.1f} s")
-        _tag_latest(client, base)
+        base = _ensure_base(client, force, result, log)
         for app in apps:
             ref = image_ref(app, base)
             if force or not _exists(client, ref):

@@ -23,12 +23,17 @@ import yaml
 SCENARIO = Path(__file__).resolve().parents[1]
 PROJECT = SCENARIO.parents[1]
 sys.path.insert(0, str(SCENARIO))
+# The lab's helpers (tests/lab) are the repository's tests package.
+sys.path.insert(1, str(PROJECT))
 import phases  # noqa: E402
 
 # Container name = app name (the roles' contract). qBittorrent has no address of its own: it lives in Gluetun's
 # network namespace.
 APPS = ["gluetun", "qbittorrent", "prowlarr", "flaresolverr", "radarr", "profilarr", "seerr", "jellyfin"]
 ON_MEDIA_NETWORK = [app for app in APPS if app != "qbittorrent"]
+# The edge's containers (GeoIP is off in the lab: no geoipupdate). Caddy's image is the one the role built.
+EDGE = ["crowdsec", "caddy"]
+CONTAINERS = APPS + EDGE
 MEDIA_USERS = ["qbittorrent", "radarr", "jellyfin"]   # /media is mounted in these (design section 1)
 HEALTH_TIMEOUT = 60.0
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -161,6 +166,9 @@ def published(hostvars):
         for spec in hostvars.get(f"{app}_published_ports") or []:
             port, ip, host_port = parse_published(str(spec))
             wanted.setdefault(container, {}).setdefault(port, []).append((ip, host_port))
+    # Caddy: 80 and 443 and nothing else, on caddy_listen_address (the role derives the list).
+    listen = hostvars.get("caddy_listen_address") or "0.0.0.0"
+    wanted["caddy"] = {"80/tcp": [(listen, "80")], "443/tcp": [(listen, "443")]}
     return wanted
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import phases
 import pytest
-from conftest import APPS, MEDIA_USERS, ON_MEDIA_NETWORK, exec_in, wait_healthy
+from conftest import APPS, CONTAINERS, EDGE, MEDIA_USERS, ON_MEDIA_NETWORK, exec_in, wait_healthy
 
 QBITTORRENT_CONF = "qbittorrent/qBittorrent/qBittorrent.conf"
 
 
-@pytest.mark.parametrize("app", APPS)
+@pytest.mark.parametrize("app", [*APPS, "crowdsec"])
 def test_container_runs_healthy(container, app):
     running = container(app)
     status = wait_healthy(running)
@@ -26,7 +26,7 @@ def test_container_runs_healthy(container, app):
     assert running.attrs["RestartCount"] == 0
 
 
-@pytest.mark.parametrize("app", APPS)
+@pytest.mark.parametrize("app", [*APPS, "crowdsec"])
 def test_container_runs_the_inventory_image(container, hostvars, app):
     assert container(app).attrs["Config"]["Image"] == hostvars[f"{app}_image"]
 
@@ -37,7 +37,7 @@ def test_media_network(media_network, hostvars):
     assert [(c["Subnet"], c["Gateway"]) for c in ipam] == [(hostvars["network_subnet"], hostvars["network_gateway"])]
 
 
-@pytest.mark.parametrize("app", ON_MEDIA_NETWORK)
+@pytest.mark.parametrize("app", ON_MEDIA_NETWORK + EDGE)
 def test_container_has_its_fixed_address(container, network_name, addresses, app):
     networks = container(app).attrs["NetworkSettings"]["Networks"]
     assert list(networks) == [network_name], f"{app} is on {list(networks)}"
@@ -102,7 +102,7 @@ def test_qbittorrent_discovers_nothing_and_listens_on_the_tunnel_only(container,
 def test_only_the_asked_ports_are_published(client, container, media_network, published):
     """Every container of the stack and every other one on the media network: PortBindings exactly as the
     inventory's <app>_published_ports, nothing published by PublishAllPorts, and what Docker actually bound."""
-    apps = {app: container(app) for app in APPS}
+    apps = {app: container(app) for app in CONTAINERS}
     on_network = {c.name for c in client.containers.list(all=True, filters={"network": media_network.name})}
     assert on_network <= set(apps), f"containers on {media_network.name} that are not the stack's: " \
                                     f"{sorted(on_network - set(apps))}"
