@@ -27,10 +27,10 @@ from pathlib import Path
 
 import docker
 import yaml
-from docker.errors import BuildError, ImageNotFound
+from docker.errors import ImageNotFound
 
 from tests.lab.go_programs import GoProgram
-from tests.standins.builder import NAMESPACE, REPO, StandInBuildError, _digest, ensure_base
+from tests.standins.builder import NAMESPACE, REPO, StandInBuildError, _digest, docker_build, ensure_base
 from tests.standins.engine import ensure_engine
 
 HERE = Path(__file__).resolve().parent
@@ -76,12 +76,7 @@ def _build(client: docker.DockerClient, name: str, base: str, args: dict[str, st
         shutil.copy2(dockerfile, Path(tmp) / "Dockerfile")
         for target, source in extra.items():
             (shutil.copytree if source.is_dir() else shutil.copy2)(source, Path(tmp) / target)
-        try:
-            client.images.build(path=tmp, tag=ref, buildargs={"BASE": base, **args}, rm=True, forcerm=True,
-                                pull=False, labels={"mediastack.standin.inputs": ref})
-        except BuildError as exc:
-            output = "".join(str(chunk.get("stream") or chunk.get("error") or "") for chunk in exc.build_log)
-            raise StandInBuildError(f"{name}: docker build failed: {exc.msg}\n{output[-3000:]}") from None
+        docker_build(client, name, tmp, ref, {"BASE": base, **args})
     client.images.get(ref).tag(f"{NAMESPACE}/{name}", "latest")
     log(f"{name}: {ref} built in {time.monotonic() - started:.1f} s")
     return ref

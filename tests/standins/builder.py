@@ -221,12 +221,17 @@ def _build_app(client: docker.DockerClient, app: str, ref: str, base: str) -> No
                 raise StandInBuildError(f"{app}: {exc}") from None
         if standin.emulator:
             (Path(tmp) / "tests" / "__init__.py").write_text("")
-        try:
-            client.images.build(path=tmp, tag=ref, buildargs={"BASE": base, **dict(standin.build_args)},
-                                rm=True, forcerm=True, pull=False, labels={"mediastack.standin.inputs": ref})
-        except BuildError as exc:
-            output = "".join(str(chunk.get("stream") or chunk.get("error") or "") for chunk in exc.build_log)
-            raise StandInBuildError(f"{app}: docker build failed: {exc.msg}\n{output[-3000:]}") from None
+        docker_build(client, app, tmp, ref, {"BASE": base, **dict(standin.build_args)})
+
+
+def docker_build(client: docker.DockerClient, name: str, context: str, ref: str, buildargs: dict[str, str]) -> None:
+    """`docker build` of a prepared context into `ref`, labelled with it; a failure carries the build's tail."""
+    try:
+        client.images.build(path=context, tag=ref, buildargs=buildargs, rm=True, forcerm=True, pull=False,
+                            labels={"mediastack.standin.inputs": ref})
+    except BuildError as exc:
+        output = "".join(str(chunk.get("stream") or chunk.get("error") or "") for chunk in exc.build_log)
+        raise StandInBuildError(f"{name}: docker build failed: {exc.msg}\n{output[-3000:]}") from None
 
 
 def _exists(client: docker.DockerClient, ref: str) -> bool:

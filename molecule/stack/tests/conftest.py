@@ -193,6 +193,17 @@ def webui_login(hostvars, addresses, to_container):
 
 
 @pytest.fixture(scope="module")
+def pebble_root(hostvars) -> Path:
+    """Pebble's issuing root (new at each Pebble start): the only certificate the edge lab's clients trust."""
+    from tests.lab import edge_lab
+
+    lab = Path(hostvars["stack_edge_lab"])
+    path = lab / "pebble-root.pem"
+    path.write_bytes(edge_lab.pebble_root(lab))
+    return path
+
+
+@pytest.fixture(scope="module")
 def config_root(hostvars) -> Path:
     return Path(hostvars["mediastack_config_root"])
 

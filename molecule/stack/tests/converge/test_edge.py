@@ -24,19 +24,6 @@ BAN_TIMEOUT = 60.0          # the bouncer pulls every 5 s in the lab; CrowdSec r
 
 
 @pytest.fixture(scope="module")
-def lab(hostvars) -> Path:
-    return Path(hostvars["stack_edge_lab"])
-
-
-@pytest.fixture(scope="module")
-def pebble_root(lab) -> Path:
-    """Pebble's issuing root (new at each Pebble start): the only certificate the lab's clients trust."""
-    path = lab / "pebble-root.pem"
-    path.write_bytes(edge_lab.pebble_root(lab))
-    return path
-
-
-@pytest.fixture(scope="module")
 def fetch(pebble_root):
     def get(client: str, path: str = "/api/v1/status", **kwargs) -> edge_lab.Answer:
         return edge_lab.fetch(client, SITE + path, pebble_root, **kwargs)

@@ -15,20 +15,12 @@ import time
 from pathlib import Path
 
 import phases
-import pytest
 import yaml
 from conftest import PROJECT
 
 from tests.lab import edge_lab
 
 SITE = "https://requests.media.example.org"
-
-
-@pytest.fixture(scope="module")
-def pebble_root(hostvars) -> Path:
-    path = Path(hostvars["stack_edge_lab"]) / "pebble-root.pem"
-    path.write_bytes(edge_lab.pebble_root(Path(hostvars["stack_edge_lab"])))
-    return path
 
 
 def edge(**overrides) -> dict:
