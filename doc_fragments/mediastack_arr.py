@@ -97,6 +97,16 @@ options:
     type: str
     choices: [on_create, always]
     default: on_create
+  secrets_ledger:
+    description:
+      - A file on the managed host where the module remembers the secrets it sent, as salted PBKDF2 hashes (JSON,
+        mode 0600, its directory made 0700). With it, a declared secret the server does not show is sent exactly
+        when it differs from the one last sent successfully (a password changed in the vault, a new key of
+        another app), and once when the ledger has no entry for it yet.
+      - Deleting an item (O(state=absent), O(purge)) drops its entries. A secret changed in the server's web UI
+        is not seen; O(update_secrets=always) sends it anyway.
+      - A file that is not a ledger of this version fails the run before anything changes.
+    type: path
   force_save:
     description:
       - Save even when the server's connection test fails or warns (C(?forceSave=true)).

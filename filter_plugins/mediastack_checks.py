@@ -103,6 +103,21 @@ def ip_range_problems(values: Any, name: str) -> list[str]:
     return problems
 
 
+def media_path_problems(values: Any, name: str) -> list[str]:
+    """Every entry of `values` (a path or a list of them, the variable `name`) that is not an absolute, normalised
+    path under /media, the one media file system every container mounts: elsewhere a download and its import
+    would sit on two file systems (no hardlink), or outside what the containers see at all."""
+    items = values if isinstance(values, list) else [values]
+    problems = []
+    for value in items:
+        text = str(value)
+        if not text.startswith("/") or posixpath.normpath(text) != text.rstrip("/") or \
+                not (text == "/media" or text.startswith("/media/")):
+            problems.append("%s: %r must be a path under /media (the media file system inside the containers)"
+                            % (name, value))
+    return problems
+
+
 def _is_ip(text: str) -> bool:
     try:
         ipaddress.ip_address(text)
@@ -118,4 +133,5 @@ class FilterModule:
             "image_reference_problems": image_reference_problems,
             "published_ports_problems": published_ports_problems,
             "ip_range_problems": ip_range_problems,
+            "media_path_problems": media_path_problems,
         }

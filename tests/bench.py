@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from tests.ansible_run import run_module, run_playbook
+from tests.ansible_run import run_module, run_module_via_ansible, run_playbook
 from tests.arr_helpers import module_args
 from tests.emulators import ArrEmulator
 from tests.emulators.jellyfin import JellyfinEmulator
@@ -120,8 +120,9 @@ def measure(module: str, args: dict[str, Any]) -> Iterator[str]:
     applied = run_module(module, args)
     if applied["failed"]:
         raise SystemExit("%s failed while applying: %s" % (module, applied["msg"]))
+    # The no-op as a user's task runs it: through Ansible, its start included.
     began = time.monotonic()
-    again = run_module(module, args)
+    again = run_module_via_ansible(module, args)
     seconds = time.monotonic() - began
     methods = by_method(again["api_requests"])
     verdict = "no-op" if not again["changed"] else "CHANGED (not idempotent!)"
@@ -144,6 +145,12 @@ def scenario_timings() -> Iterator[str]:
             changed = " changed=%d" % phase["changed"] if "changed" in phase else ""
             yield "    %-16s %7.1fs%s%s" % (phase["phase"], phase["seconds"], changed,
                                              "" if phase.get("ok", True) else "  FAILED")
+        for phase in phases:
+            if phase["phase"] == "idempotence" and "task_results" in phase:
+                yield "    no-op converge: %d task results, %d loop items; slowest tasks:" % (
+                    phase["task_results"], phase["loop_items"])
+                for name, spent in phase.get("slowest_tasks", []):
+                    yield "      %6.1fs  %s" % (spent, name)
         seconds = {phase["phase"]: phase["seconds"] for phase in phases}
         if {"converge", "idempotence"} <= set(seconds):
             floor = ping_floor()
@@ -151,6 +158,18 @@ def scenario_timings() -> Iterator[str]:
                 seconds["idempotence"] / seconds["converge"])
             yield "    no-op converge / 40 pings (%.1fs now): %.2f (goal <= 2)" % (
                 floor, seconds["idempotence"] / floor)
+
+
+def wiring_noop_requests() -> Iterator[str]:
+    """What a no-op run of playbooks/wire.yml asked of each app, by method, as the stand-ins logged it (stack
+    scenario, tests/converge/test_wire.py; qBittorrent is the real program and logs nothing)."""
+    report = SCENARIO_TIMINGS / "wire-noop.json"
+    if report.exists():
+        figures = json.loads(report.read_text())
+        yield "no-op wire.yml on the stack (last run), requests per app (the stand-ins' logs):"
+        for app, methods in figures.items():
+            yield "    %-10s %3d  %s" % (app, sum(methods.values()),
+                                        "  ".join("%s=%d" % kv for kv in sorted(methods.items())))
 
 
 def gitops_latency() -> Iterator[str]:
@@ -252,7 +271,7 @@ def main() -> None:
     print("Lines of code beyond the documentation:")
     for module, _ in JELLYFIN + SEERR:
         print("    %-28s %4d" % (module, code_lines(module)))
-    for line in [*scenario_timings(), *gitops_latency(), *edge_figures()]:
+    for line in [*scenario_timings(), *wiring_noop_requests(), *gitops_latency(), *edge_figures()]:
         print(line)
 
 

@@ -20,9 +20,9 @@ PUBLIC = "GET /api/v1/settings/public"
 
 def known(emu: SeerrEmulator) -> SeerrEmulator:
     """The emulator with its Jellyfin (an administrator, three libraries) and its Radarr known; not set up."""
-    emu.jellyfin_users[ADMIN] = (PASSWORD, True)
-    emu.jellyfin_libraries = [dict(lib) for lib in LIBRARIES]
-    emu.add_radarr("radarr", 7878, RADARR_KEY, PROFILES, FOLDERS, TAGS)
+    emu.tables.jellyfin_users[ADMIN] = (PASSWORD, True)
+    emu.tables.jellyfin_libraries = [dict(lib) for lib in LIBRARIES]
+    emu.tables.add_radarr("radarr", 7878, RADARR_KEY, PROFILES, FOLDERS, TAGS)
     return emu
 
 
@@ -44,7 +44,7 @@ def run(module: str, emu: SeerrEmulator, check: bool = False, verbosity: int = 0
 
 def secrets(emu: SeerrEmulator) -> list[str]:
     """Every secret a run could leak: the passwords and keys, the sessions, Jellyfin's key for Seerr."""
-    return [PASSWORD, RADARR_KEY, emu.api_key, *emu.sessions, *emu.jellyfin_keys]
+    return [PASSWORD, RADARR_KEY, emu.api_key, *emu.sessions, *emu.tables.jellyfin_keys]
 
 
 def assert_no_secret_shows(emu: SeerrEmulator, *results: dict[str, Any]) -> None:

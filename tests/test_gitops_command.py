@@ -104,11 +104,11 @@ class Infra:
         git(self.work, "push", "-q", "origin", "HEAD:main")
         return git(self.work, "rev-parse", "HEAD")
 
-    def run(self, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    def run(self, *args: str, timeout: int = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         config = self.etc / "config.json"
         config.write_text(json.dumps(self.config))
         return subprocess.run([sys.executable, str(COMMAND), "--config", str(config), *args], capture_output=True,
-                              text=True, timeout=timeout, env={**os.environ, "HOME": str(self.root)})
+                              text=True, timeout=timeout, env={**os.environ, "HOME": str(self.root), **(env or {})})
 
     def status(self) -> dict[str, Any]:
         return json.loads((self.state / "status.json").read_text())
@@ -151,6 +151,35 @@ def test_a_poll_applies_each_new_commit_once(infra: Infra) -> None:
     assert (run["commit"], run["changed"], run["reason"]) == (second, 1, "new commit %s" % second[:12])
     assert VAULT_PASSWORD not in infra.everything_written(changed)
     assert SECRET_VALUE not in infra.everything_written(changed)
+
+
+def test_a_run_applies_the_commit_it_checked_and_one_pushed_meanwhile_is_the_next_polls(infra: Infra,
+                                                                                          tmp_path: Path) -> None:
+    checked = git(infra.work, "rev-parse", "HEAD")
+    (infra.work / "inventory" / "home" / "group_vars" / "mediastack" / "main.yml").write_text("test_setting: two\n")
+    git(infra.work, "commit", "-qam", "setting two")        # pushed only once the run has read the branch
+    meanwhile = git(infra.work, "rev-parse", "HEAD")
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    real = subprocess.run(["sh", "-c", "command -v git"], capture_output=True, text=True, check=True).stdout.strip()
+    wrapper.write_text(f"""#!/bin/sh
+{real} "$@"; code=$?
+if [ "$1" = ls-remote ] && [ ! -e {tmp_path}/pushed ]; then
+  touch {tmp_path}/pushed; {real} -C {infra.work} push -q origin HEAD:main >/dev/null 2>&1
+fi
+exit $code
+""")
+    wrapper.chmod(0o755)
+    path = {"PATH": f"{wrapper.parent}:{os.environ['PATH']}"}
+    first = infra.run("run", "--mode", "poll", env=path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert git(infra.work, "ls-remote", str(infra.remote), "refs/heads/main").split()[0] == meanwhile
+    run = infra.status()["last_run"]
+    assert (run["commit"], run["reason"], infra.setting()) == (checked, "new commit %s" % checked[:12], "one")
+    second = infra.run("run", "--mode", "poll", env=path)
+    assert second.returncode == 0, second.stdout + second.stderr
+    run = infra.status()["last_run"]
+    assert (run["commit"], run["reason"], infra.setting()) == (meanwhile, "new commit %s" % meanwhile[:12], "two")
 
 
 def test_a_failed_run_is_retried_on_the_next_tick_and_recovers_after_a_fix(infra: Infra) -> None:

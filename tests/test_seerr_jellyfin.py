@@ -43,7 +43,7 @@ def test_first_setup_check_then_apply_then_repeat_only_reads(emu) -> None:
         ("POST", "/api/v1/auth/jellyfin", {}), ("GET", "/api/v1/settings/jellyfin", {}),
         ("GET", LIBRARY, {"sync": "true"}), ("GET", LIBRARY, {"enable": "a1,c3"})]
     assert emu.configured and [(u.id, u.username, u.admin) for u in emu.users] == [(1, ADMIN, True)]
-    assert len(emu.jellyfin_keys) == 1 and emu.jellyfin["ip"] == "jellyfin"
+    assert len(emu.tables.jellyfin_keys) == 1 and emu.jellyfin["ip"] == "jellyfin"
     assert {lib["name"]: lib["enabled"] for lib in emu.jellyfin["libraries"]} == {
         "Movies": True, "Shows": False, "Kids": True}
 
@@ -52,7 +52,7 @@ def test_first_setup_check_then_apply_then_repeat_only_reads(emu) -> None:
     assert not again["changed"] and not again["setup_ran"] and again["changed_keys"] == []
     assert [(r.method, r.path) for r in emu.requests] == [("GET", "/api/v1/settings/public"),
                                                           ("GET", "/api/v1/settings/jellyfin")]
-    assert again["api_requests"] == {PUBLIC: 1, SETTINGS: 1} and len(emu.jellyfin_keys) == 1
+    assert again["api_requests"] == {PUBLIC: 1, SETTINGS: 1} and len(emu.tables.jellyfin_keys) == 1
     for result in (check, first, again):
         assert not [s for s in secrets(emu) if s in visible(result)]
 
@@ -62,7 +62,7 @@ def test_without_an_api_key_it_logs_in_as_the_jellyfin_administrator(emu) -> Non
     result = run(MODULE, emu, api_key=None, libraries=["Movies"], **FIRST)
     assert not result["changed"] and emu.writes == []
     assert result["api_requests"] == {PUBLIC: 1, "POST /api/v1/auth/jellyfin": 1, SETTINGS: 1}
-    assert len(emu.sessions) == 1 and len(emu.jellyfin_keys) == 1, "a login, not a second setup"
+    assert len(emu.sessions) == 1 and len(emu.tables.jellyfin_keys) == 1, "a login, not a second setup"
 
 
 def test_the_whole_enabled_set_is_sent_and_settings_merged_with_a_diff(emu) -> None:
@@ -97,7 +97,7 @@ def test_bad_input_names_app_url_and_field(emu) -> None:
     assert wrong["failed"] and wrong["status"] == 401 and not emu.configured
     assert wrong["msg"] == ("Seerr: POST %s/api/v1/auth/jellyfin answered HTTP 401: Jellyfin refused user 'admin': "
                             "wrong username or password (INVALID_CREDENTIALS)" % emu.url)
-    emu.jellyfin_users["guest"] = ("Guest-Pass-2", False)
+    emu.tables.jellyfin_users["guest"] = ("Guest-Pass-2", False)
     guest = run(MODULE, emu, **dict(FIRST, jellyfin_username="guest", jellyfin_password="Guest-Pass-2"))
     assert guest["failed"] and guest["status"] == 403 and "Jellyfin user 'guest' is not an administrator (NOT_ADMIN)" \
         in guest["msg"] and not emu.configured
@@ -124,7 +124,7 @@ def test_secrets_never_show_even_with_vvv(emu) -> None:
     first = run(MODULE, emu, verbosity=3, libraries=["Movies"], **FIRST)
     again = run(MODULE, emu, verbosity=3, api_key=None, libraries=["Movies"], **FIRST)
     assert first["changed"] and not again["changed"] and "ESTABLISH LOCAL CONNECTION" in again["_output"]
-    assert emu.sessions and emu.jellyfin_keys
+    assert emu.sessions and emu.tables.jellyfin_keys
     assert_no_secret_shows(emu, first, again)
 
 

@@ -79,7 +79,7 @@ def test_a_change_puts_the_whole_merged_object_in_place_with_a_diff(emu) -> None
 
 def test_a_new_radarr_key_is_a_masked_change(emu) -> None:
     run(MODULE, emu, **ARGS)
-    emu.add_radarr("radarr", 7878, "1" * 32, PROFILES, FOLDERS)      # the same Radarr with a new key
+    emu.tables.add_radarr("radarr", 7878, "1" * 32, PROFILES, FOLDERS)      # the same Radarr with a new key
     result = run(MODULE, emu, **dict(ARGS, radarr_api_key="1" * 32))
     assert result["changed"] and result["changed_keys"] == ["apiKey"] and emu.radarr[0]["apiKey"] == "1" * 32
     assert result["diff"]["before"]["apiKey"] == result["diff"]["after"]["apiKey"] == "********"

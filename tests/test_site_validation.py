@@ -195,6 +195,31 @@ CASES = [
                  "repository", id="gitops-playbook-outside"),
     pytest.param({**GITOPS, "gitops_run_timeout": 10}, "gitops_run_timeout must be at least 60 seconds (is 10)",
                  id="gitops-timeout"),
+    # the wiring
+    pytest.param({"qbittorrent_categories": [{"name": "radarr", "save_path": "/downloads/radarr"}]},
+                 "qbittorrent_categories save_path: '/downloads/radarr' must be a path under /media",
+                 id="category-outside-media"),
+    pytest.param({"radarr_root_folders": ["/movies"]}, "radarr_root_folders: '/movies' must be a path under /media",
+                 id="root-folder-outside-media"),
+    pytest.param({"radarr_qbittorrent_category": "movies"}, "radarr_qbittorrent_category (movies) must be one of "
+                 "the names in qbittorrent_categories", id="radarr-unknown-category"),
+    pytest.param({"jellyfin_libraries": [{"name": "Movies", "collection_type": "movies", "paths": ["/srv/films"]}]},
+                 "jellyfin_libraries paths: '/srv/films' must be a path under /media", id="library-outside-media"),
+    pytest.param({"jellyfin_admin_password": "short"}, "jellyfin_admin_password must be empty (generated once and "
+                 "kept) or at least 8 characters", id="jellyfin-password-short"),
+    pytest.param({"jellyfin_known_proxies": ["caddy"]}, "jellyfin_known_proxies: 'caddy' is not an IP address",
+                 id="jellyfin-proxy-name"),
+    pytest.param({"seerr_radarr_root_folder": "/media/films"}, "seerr_radarr_root_folder (/media/films) must be one "
+                 "of radarr_root_folders (/media/movies)", id="seerr-root-folder"),
+    pytest.param({"seerr_application_url": "requests.example.org"}, "seerr_application_url must be a URL like "
+                 "https://requests.example.org (is requests.example.org)", id="seerr-url"),
+    pytest.param({"seerr_radarr_minimum_availability": "soon"}, "seerr_radarr_minimum_availability",
+                 id="seerr-availability"),
+    pytest.param({"prowlarr_indexers": [{"definition": "1337x"}]}, "every entry of prowlarr_indexers needs a name",
+                 id="indexer-without-name"),
+    pytest.param({"prowlarr_radarr_sync_level": "sometimes"}, "prowlarr_radarr_sync_level", id="sync-level"),
+    pytest.param({"verify_certificate_min_days": 120}, "verify_certificate_min_days must be between 1 and 89",
+                 id="verify-certificate-days"),
 ]
 
 

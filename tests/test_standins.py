@@ -24,7 +24,9 @@ def wireguard_key() -> str:
 
 
 def gluetun_env(**extra: str) -> dict[str, str]:
-    return {"VPN_SERVICE_PROVIDER": "airvpn", "VPN_TYPE": "wireguard", "WIREGUARD_PRIVATE_KEY": wireguard_key(),
+    # VPN_INTERFACE as roles/gluetun sets it (without it Gluetun, and the stand-in, name the tunnel wg0).
+    return {"VPN_SERVICE_PROVIDER": "airvpn", "VPN_TYPE": "wireguard", "VPN_INTERFACE": "tun0",
+            "WIREGUARD_PRIVATE_KEY": wireguard_key(),
             "WIREGUARD_PRESHARED_KEY": wireguard_key(), "WIREGUARD_ADDRESSES": WG_ADDRESS,
             "SERVER_COUNTRIES": "Netherlands", "FIREWALL_VPN_INPUT_PORTS": "51413",
             "HTTP_CONTROL_SERVER_AUTH_DEFAULT_ROLE": f'{{"auth":"apikey","apikey":"{CONTROL_KEY}"}}', **extra}
@@ -111,6 +113,8 @@ def test_prowlarr_generates_and_keeps_a_missing_key_and_honours_the_env_override
     assert re.fullmatch(r"[0-9a-f]{32}", key or ""), key
     url = f"http://{ADDRESSES['prowlarr']}:9696/api/v1/system/status"
     assert http("GET", url, headers={"X-Api-Key": key})[0] == 200
+    tags = f"http://{ADDRESSES['prowlarr']}:9696/api/v1/tag"
+    assert http("POST", tags, {"label": "kept"}, {"X-Api-Key": key})[0] == 201
     prowlarr.restart(timeout=5)
     wait_healthy(prowlarr)
     assert http("GET", url, headers={"X-Api-Key": key})[0] == 200     # persisted, not regenerated
@@ -120,6 +124,9 @@ def test_prowlarr_generates_and_keeps_a_missing_key_and_honours_the_env_override
     wait_healthy(override)
     assert http("GET", url, headers={"X-Api-Key": "env-key-0123456789abcdef"})[0] == 200
     assert http("GET", url, headers={"X-Api-Key": key})[0] == 401
+    # What the real app keeps in its database, a new container on the same volume finds.
+    status, text = http("GET", tags, headers={"X-Api-Key": "env-key-0123456789abcdef"})
+    assert status == 200 and [t["label"] for t in json.loads(text)] == ["kept"], text
     assert ET.parse(tmp_path / "config.xml").getroot().findtext("ApiKey") == key   # env is not written back
 
 

@@ -12,7 +12,8 @@ A module declares what it manages (an `ArrApp`, a `ProviderKind`, `CollectionKin
 - only what the user declared is compared (tags and list values as sets), and nothing is written unless
   something differs; check mode plans the same and writes nothing;
 - secret fields are known by their `privacy` (`password`, `apiKey`), never by their name; the mask
-  `********` the server answers with means "unknown", not "different" (`update_secrets`);
+  `********` the server answers with means "unknown", not "different" (`update_secrets`), unless a secrets
+  ledger remembers what was last sent (`secrets_ledger`, ledger.py);
 - tags are given by label, resolved with one GET of `/tag` and created when missing;
 - ids of other items (an indexer's app profile) are given by name, resolved with one GET of their list, and
   only when declared (or needed to create);
@@ -30,6 +31,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible.module_utils.mediastack.compare import MASK, conform, differing_keys, same, suggestions
 from ansible.module_utils.mediastack.http import ApiClient, ApiError, Response
+from ansible.module_utils.mediastack.ledger import LedgerError, SecretLedger
 from ansible.module_utils.mediastack.module import Outcome, client_for, connection_argument_spec, run
 
 SECRET_PRIVACY = frozenset(("password", "apiKey"))
@@ -291,6 +293,7 @@ def provider_argument_spec(kind: ProviderKind) -> dict[str, dict[str, Any]]:
         settings=dict(type="dict", default={}),
         tags=dict(type="list", elements="str"),
         update_secrets=dict(UPDATE_SECRETS),
+        secrets_ledger=dict(type="path"),
         force_save=dict(type="bool", default=False),
         purge=dict(type="bool", default=False),
         managed_names=dict(type="list", elements="str", default=[]),
@@ -351,6 +354,12 @@ class Provider:
         self.client = ctx.client
         self.outcome = Outcome(ctx.module)
         self._schema: Optional[list[dict[str, Any]]] = None
+        self.ledger: Optional[SecretLedger] = None
+        if self.params["secrets_ledger"]:
+            try:
+                self.ledger = SecretLedger(self.params["secrets_ledger"])
+            except LedgerError as exc:
+                ctx.fail("%s; nothing was changed" % exc)
 
     def label(self, name: Optional[str] = None) -> str:
         return "%s %r" % (self.kind.path, name or self.params["name"])
@@ -385,6 +394,22 @@ class Provider:
     def delete(self, item: dict[str, Any]) -> None:
         if not self.ctx.check_mode:
             self.client.call("DELETE", "%s/%s" % (self.kind.path, item["id"]), expect=(200, 202, 204))
+            if self.ledger is not None:
+                self.ledger.forget(self.ledger_key(item["name"]))
+                self.save_ledger()
+
+    # -- the secrets ledger
+
+    def ledger_key(self, name: str, field_name: str = "") -> str:
+        """Entries of one item start with the server, the collection and the item's name."""
+        return "%s %s %s %s" % (self.client.base_url, self.kind.path, name.lower(), field_name)
+
+    def save_ledger(self) -> None:
+        try:
+            self.ledger.save()  # type: ignore[union-attr]
+        except LedgerError as exc:
+            # The server already holds the write: say so, and that the next run sends the secret once more.
+            self.fail("saved, but %s; the next run sends its secrets again" % exc)
 
     def purge(self, items: list[dict[str, Any]]) -> list[str]:
         keep = {n.lower() for n in self.params["managed_names"] + self.params["purge_ignore"]}
@@ -482,6 +507,12 @@ class Provider:
             except ApiError:
                 self.ctx.tags.rollback()
                 raise
+            if self.ledger is not None:
+                # Every declared field went with the write: the server now holds these secrets.
+                secret_fields = {n for n, f in field_map(body).items() if is_secret(f)}
+                for n in secret_fields & set(fields):
+                    self.ledger.remember(self.ledger_key(self.params["name"], n), fields[n])
+                self.save_ledger()
         return dict(id=item_id, changed_keys=changed_keys)
 
     def resolve_references(self, existing: Optional[dict[str, Any]], keys: dict[str, Any]) -> dict[str, Named]:
@@ -589,12 +620,13 @@ class Provider:
             if existing is not None:
                 before["fields"] = {n: shown(base_fields[n], current_fields[n].get("value"))
                                     if n in current_fields else None for n in fields}
-                changed += ["fields." + n for n, v in fields.items() if self.field_differs(current_fields.get(n), v)]
+                changed += ["fields." + n for n, v in fields.items()
+                            if self.field_differs(n, current_fields.get(n), v)]
         if existing is None:
             changed = [k for k in after if k != "fields"] + ["fields." + n for n in fields]
         return before, after, changed
 
-    def field_differs(self, current: Optional[Mapping[str, Any]], value: Any) -> bool:
+    def field_differs(self, name: str, current: Optional[Mapping[str, Any]], value: Any) -> bool:
         if current is None:
             return True
         stored = current.get("value")
@@ -604,8 +636,11 @@ class Provider:
             if stored in (None, ""):
                 return True
             if stored == MASK:
-                # Unknown: the server does not tell. Push it only when asked to.
-                return self.params["update_secrets"] == "always"
+                # Unknown: the server does not tell. The ledger knows what was last sent; else push only when
+                # asked to.
+                if self.params["update_secrets"] == "always" or self.ledger is None:
+                    return self.params["update_secrets"] == "always"
+                return self.ledger.differs(self.ledger_key(self.params["name"], name), str(value))
             # Servers before masking (Radarr v4, Prowlarr < 1.13.2) answer in plain text.
             return stored != value or self.params["update_secrets"] == "always"
         return not same(value, stored, unordered=True)

@@ -1,25 +1,22 @@
-"""Durations of the stack scenario's phases, and the API keys seen after each converge; shared by the
-callback plugin (plugins/callback/stack_phases.py) and the testinfra conftest.
-
-A run starts with create.yml (which resets the record) and ends with destroy.yml. After every phase the whole
-record is written to build/bench/stack-scenario.json in the project directory, so a failed run still leaves
-the phases that ran. create.yml adds how long the stand-in images took and whether any had to be built.
+"""Durations of the stack scenario's phases (the shared harness, ../harness.py) and the API keys seen after each
+converge; shared by the callback plugin (plugins/callback/stack_phases.py) and the testinfra conftest. The report
+is build/bench/stack-scenario.json; create.yml adds how long the stand-in images took and whether any had to be
+built.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import time
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import harness  # noqa: E402
+from harness import ephemeral  # noqa: E402,F401  (the scenario's tests and playbooks' helpers use it from here)
 
 # Secret-holding settings that must survive every converge: (app, file under the config root, element).
 API_KEY_FILES = {"radarr": "radarr/config.xml", "prowlarr": "prowlarr/config.xml"}
-
-
-def ephemeral() -> Path:
-    return Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
 
 
 def config_root() -> Path:
@@ -27,46 +24,32 @@ def config_root() -> Path:
     return ephemeral() / "stack" / "config"
 
 
-def report_path() -> Path:
-    return Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", ".")) / "build" / "bench" / "stack-scenario.json"
+def _images_times() -> dict | None:
+    created = ephemeral() / "stack-create.json"
+    if not created.exists():
+        return None
+    info = json.loads(created.read_text())
+    return {"images_seconds": info["build_seconds"], "built": info["built"], "images": info["images"]}
 
 
-def _load() -> dict:
-    path = ephemeral() / "phases.json"
-    return json.loads(path.read_text()) if path.exists() else {"phases": []}
+def _describe_create(create: dict) -> str:
+    return f"create includes the stand-in images: {create['images_seconds']} s (built: {create['built']})"
 
 
-def reset() -> None:
-    (ephemeral() / "phases.json").unlink(missing_ok=True)
+RECORD = harness.PhaseRecord("stack", on_create=_images_times, describe_create=_describe_create)
+phase_record = RECORD.phase_record
+report_path = RECORD.report_path
 
 
-def record(phase: str, seconds: float, ok: bool, changed: int | None = None,
-           changed_tasks: list[str] | None = None, diff_tasks: list[str] | None = None) -> str:
-    """Add one phase (for a playbook with its changed count, the tasks that changed and those of them that showed a
-    diff), rewrite the report, and return a one-line summary."""
-    data = _load()
-    entry: dict = {"phase": phase, "seconds": round(seconds, 1), "ok": ok}
-    if changed is not None:
-        entry["changed"] = changed
-    if changed_tasks is not None:
-        entry["changed_tasks"] = changed_tasks
-    if diff_tasks is not None:
-        entry["diff_tasks"] = diff_tasks
-    data["phases"].append(entry)
-    if phase == "create":
-        created = ephemeral() / "stack-create.json"
-        if created.exists():
-            info = json.loads(created.read_text())
-            data["create"] = {"images_seconds": info["build_seconds"], "built": info["built"],
-                              "images": info["images"]}
-    data["total_seconds"] = round(sum(p["seconds"] for p in data["phases"]), 1)
-    data["updated"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    (ephemeral() / "phases.json").write_text(json.dumps(data, indent=2))
-    report = report_path()
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(json.dumps(data, indent=2) + "\n")
-    counted = "" if changed is None else f", changed={changed}"
-    return f"stack scenario: {phase} {'ok' if ok else 'FAILED'} in {seconds:.1f} s{counted}"
+# What drift.yml breaks, as the tasks that must set it back: the check after it shows exactly these, with Radarr's
+# port and Jellyfin's key for Radarr, the containers to create again (FlareSolverr) or without the second volume
+# (qBittorrent, Radarr), and the router notes. The converge changes these and one more: a plan cannot know the key
+# Jellyfin will make, so Radarr's Jellyfin connection changes only in the converge.
+DRIFT_TASKS = ["Create or update the container flaresolverr", "Create or update the container qbittorrent",
+               "Create or update the container radarr", "Write the router and DNS notes on the controller",
+               "Send downloads to qBittorrent (at Gluetun's address, category radarr)",
+               "Create the apps' API keys (once)"]
+REPAIR_TASKS = [*DRIFT_TASKS, "Tell Jellyfin to rescan on import, upgrade, rename and delete"]
 
 
 def drift_record() -> dict | None:
@@ -77,23 +60,6 @@ def drift_record() -> dict | None:
 
 def drift_repaired() -> None:
     (ephemeral() / "stack-drift.json").unlink(missing_ok=True)
-
-
-def phase_record(phase: str) -> dict:
-    """The last record of `phase` in this run (for the verify)."""
-    found = [p for p in _load()["phases"] if p["phase"] == phase]
-    return found[-1] if found else {}
-
-
-def summary() -> str:
-    data = _load()
-    lines = [f"  {p['phase']:<16} {p['seconds']:>7.1f} s  {'ok' if p['ok'] else 'FAILED'}" for p in data["phases"]]
-    create = data.get("create")
-    if create:
-        lines.insert(0, f"  create includes the stand-in images: {create['images_seconds']} s "
-                        f"(built: {create['built']})")
-    lines.append(f"  {'total':<16} {data.get('total_seconds', 0):>7.1f} s   -> {report_path()}")
-    return "stack scenario phases:\n" + "\n".join(lines)
 
 
 # -- API keys ------------------------------------------------------------------------------------------------------

@@ -286,6 +286,7 @@ class App:
     singletons: Mapping[str, Singleton] = field(default_factory=dict)
     seeded: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)   # read-only collections
     root_folders: bool = False
+    movies: bool = False           # Radarr: the library, its lookup and commands (the request's hop from Seerr)
 
     def kind(self, name: str) -> Kind | None:
         return next((k for k in self.kinds if k.name == name), None)
@@ -425,6 +426,38 @@ RADARR_HOST = Singleton(
      Check("backupRetention", between(1, 90))),
     ignored=("apiKey", "passwordConfirmation"), has_user=True)
 
+
+def _newznab_fields() -> tuple[FieldDef, ...]:
+    """NewznabSettings (Torznab's base): what Prowlarr reads from /indexer/schema to build the indexers it syncs."""
+    return (textbox("baseUrl", "URL"),
+            textbox("apiPath", "API Path", "/api", advanced=True),
+            textbox("apiKey", "API Key", privacy="apiKey"),
+            FieldDef("categories", "Categories", [2000, 2010, 2020, 2030, 2040, 2045, 2050, 2060], type="select",
+                     cast=as_ints, options_action="newznabCategories"),
+            textbox("additionalParameters", "Additional Parameters", advanced=True),
+            FieldDef("multiLanguages", "Multi Languages", [], type="select", cast=as_ints, advanced=True),
+            FieldDef("failDownloads", "Fail Downloads", [], type="select", cast=as_ints, advanced=True),
+            checkbox("removeYear", "Remove Year", advanced=True))
+
+
+INDEXER_FACTS = {"supportsRss": True, "supportsSearch": True}
+NEWZNAB = Template("Newznab", "Newznab", "NewznabSettings", _newznab_fields(),
+                   "https://wiki.servarr.com/radarr/supported#newznab", {"protocol": "usenet", **INDEXER_FACTS},
+                   (Check("fields.baseUrl", valid_url()),))
+TORZNAB = Template(
+    "Torznab", "Torznab", "TorznabSettings",
+    _newznab_fields() + (
+        integer("minimumSeeders", "Minimum Seeders", 1, field_type="number", advanced=True),
+        FieldDef("seedCriteria.seedRatio", "Seed Ratio", type="textbox", cast=as_opt_float, is_float=True),
+        integer("seedCriteria.seedTime", "Seed Time", field_type="number", unit="minutes", advanced=True),
+        checkbox("rejectBlocklistedTorrentHashesWhileGrabbing", "Reject Blocklisted Torrent Hashes While Grabbing",
+                 advanced=True),
+        FieldDef("requiredFlags", "Required Flags", [], type="select", cast=as_ints, advanced=True)),
+    "https://wiki.servarr.com/radarr/supported#torznab", {"protocol": "torrent", **INDEXER_FACTS},
+    (Check("fields.baseUrl", valid_url()),))
+INDEXER_SEARCHES = ("enableRss", "enableAutomaticSearch", "enableInteractiveSearch")
+
+
 RADARR = App(
     "radarr", "Radarr", "/api/v3", "6.0.3.10276",
     (Kind("downloadclient",
@@ -435,7 +468,12 @@ RADARR = App(
      # A notification has no `enable`: it counts as enabled when any event is on.
      Kind("notification", {"tags": [], "includeHealthWarnings": False} | dict.fromkeys(RADARR_EVENTS, False),
           (MEDIA_BROWSER, WEBHOOK), lambda item: any(item[event] is True for event in RADARR_EVENTS),
-          fixed={"supports" + event[0].upper() + event[1:]: True for event in RADARR_EVENTS})),
+          fixed={"supports" + event[0].upper() + event[1:]: True for event in RADARR_EVENTS}),
+     # Prowlarr's Radarr application reads the schema and tests its indexer here; an indexer is enabled when
+     # any search is on.
+     Kind("indexer", {**dict.fromkeys(INDEXER_SEARCHES, True), "priority": 25, "downloadClientId": 0, "tags": []},
+          (NEWZNAB, TORZNAB), lambda item: any(item[key] is True for key in INDEXER_SEARCHES),
+          (Check("priority", PRIORITY),))),
     put_tests_always=False, put_id_from_body=False, option_defaults={"dividerAfter": False},
     singletons={"mediamanagement": RADARR_MEDIA_MANAGEMENT, "host": RADARR_HOST},
     seeded={"qualityprofile": (
@@ -447,7 +485,7 @@ RADARR = App(
                                                 (3, "WEBDL-1080p", "webdl", 1080),
                                                 (7, "Bluray-1080p", "bluray", 1080))]},
     )},
-    root_folders=True)
+    root_folders=True, movies=True)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Prowlarr 2.3.5.5327, API v1.

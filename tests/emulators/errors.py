@@ -13,11 +13,13 @@ class ApiError(Exception):
         self.body = body
 
 
-def failure(property_name: str, message: str, attempted: Any = None, warning: bool = False) -> dict[str, Any]:
-    """One FluentValidation failure as the API serializes it."""
+def failure(property_name: str, message: str, attempted: Any = None, warning: bool = False,
+            detail: str | None = None) -> dict[str, Any]:
+    """One FluentValidation failure as the API serializes it (`detail`: NzbDroneValidationFailure's
+    DetailedDescription)."""
     return {"propertyName": property_name, "errorMessage": message, "attemptedValue": attempted,
             "severity": "warning" if warning else "error", "isWarning": warning, "infoLink": None,
-            "detailedDescription": None}
+            "detailedDescription": detail}
 
 
 def invalid(failures: list[dict[str, Any]]) -> ApiError:

@@ -13,7 +13,7 @@ import os
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,7 @@ class JellyfinEmulator(Emulator):
 
     name = "Jellyfin"
     component_bodies = {("GET", NETWORK): "NetworkConfiguration", ("POST", NETWORK): "NetworkConfiguration"}
+    unchecked_paths = frozenset({"/health"})
 
     def __init__(self, specs_dir: Path | None = None) -> None:
         self.server_id = uuid.uuid4().hex
@@ -111,6 +112,7 @@ class JellyfinEmulator(Emulator):
         self.libraries: list[dict[str, Any]] = []
         self.clients: list[tuple[str, dict[str, str], str | None]] = []   # (path, MediaBrowser fields, Accept)
         self._last_key_id = 0
+        self.local_address: str | None = None              # LocalAddress of /System/Info/Public; None: the URL
         super().__init__("jellyfin", specs_dir)
 
     # -- for tests ---------------------------------------------------------------------------------------------
@@ -127,6 +129,21 @@ class JellyfinEmulator(Emulator):
 
     def writes_state(self, path: str) -> bool:
         return path != "/Users/AuthenticateByName"
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"serverId": self.server_id, "server": self.server, "network": self.network,
+                "users": [asdict(u) for u in self.users], "sessions": self.sessions, "keys": self.keys,
+                "libraries": self.libraries, "lastKeyId": self._last_key_id}
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        self.server_id = state["serverId"]
+        self.server = {**DEFAULT_SERVER, **state["server"]}
+        self.network = {**copy.deepcopy(dict(DEFAULT_NETWORK)), **state["network"]}
+        self.users = [User(**u) for u in state["users"]]
+        self.sessions = dict(state["sessions"])
+        self.keys = list(state["keys"])
+        self.libraries = list(state["libraries"])
+        self._last_key_id = int(state["lastKeyId"])
 
     def add_user(self, name: str, password: str, admin: bool = False) -> None:
         with self._lock:
@@ -155,13 +172,20 @@ class JellyfinEmulator(Emulator):
         fields = self.authorization(headers)
         token = fields.get("Token") or query.get("ApiKey")
         if token is None and self.server["EnableLegacyAuthorization"]:
-            token = headers.get("X-Emby-Token") or query.get("api_key")
+            token = headers.get("X-Emby-Token") or headers.get("X-MediaBrowser-Token") or query.get("api_key")
         if not token:
             return None, {}
         if any(k["AccessToken"] == token for k in self.keys):
             return token, {"admin": True, "user": None}
         user = next((u for u in self.users if u.id == self.sessions.get(token)), None)
         return token, ({"admin": user.admin, "user": user} if user else {})
+
+    def _bind_query(self, path: str, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        # ASP.NET binds query names case-insensitively: Seerr's `?App=Seerr` is the documented `app`.
+        operations = self.spec.document["paths"].get(path) or {}
+        names = {p["name"].lower(): p["name"] for op in operations.values() if isinstance(op, dict)
+                 for p in op.get("parameters", []) if p.get("in") == "query"}
+        return tuple((names.get(k.lower(), k), v) for k, v in pairs)
 
     def _route(self, method: str, path: str) -> Route | None:
         return next((r for r in self._routes if r.method == method and r.pattern.fullmatch(path)), None)
@@ -185,6 +209,7 @@ class JellyfinEmulator(Emulator):
 
     def _build_routes(self) -> list[Route]:
         table = [
+            ("GET", "/health", lambda call: Reply(200, Text("Healthy")), ANONYMOUS),
             ("GET", "/System/Info/Public", self._public_info, ANONYMOUS),
             ("GET", "/System/Ping", self._ping, ANONYMOUS),
             ("POST", "/Users/AuthenticateByName", self._login, ANONYMOUS),
@@ -203,6 +228,7 @@ class JellyfinEmulator(Emulator):
             ("POST", "/Auth/Keys", self._create_key, ADMIN),
             ("DELETE", "/Auth/Keys/(?P<key>[^/]+)", self._delete_key, ADMIN),
             ("GET", "/Library/VirtualFolders", self._libraries, SETUP),
+            ("GET", "/Library/MediaFolders", self._media_folders, ADMIN),
             ("POST", "/Library/VirtualFolders", self._create_library, SETUP),
             ("DELETE", "/Library/VirtualFolders", self._delete_library, SETUP),
             ("POST", "/Library/VirtualFolders/Paths", self._add_path, SETUP),
@@ -215,7 +241,8 @@ class JellyfinEmulator(Emulator):
     # system
 
     def _public_info(self, call: Call) -> Reply:
-        return Reply(200, {"LocalAddress": self.url, "ServerName": self.server["ServerName"] or "jellyfin",
+        return Reply(200, {"LocalAddress": self.local_address or self.url,
+                           "ServerName": self.server["ServerName"] or "jellyfin",
                            "Version": VERSION, "ProductName": "Jellyfin Server", "Id": self.server_id,
                            "StartupWizardCompleted": self.completed})
 
@@ -338,6 +365,14 @@ class JellyfinEmulator(Emulator):
 
     def _libraries(self, call: Call) -> Reply:
         return Reply(200, [self._resource(lib) for lib in self.libraries])
+
+    def _media_folders(self, call: Call) -> Reply:
+        """The libraries as items (what Seerr's library sync reads); the document types an item's Id as a dashed
+        uuid."""
+        items = [{"Name": lib["Name"], "ServerId": self.server_id, "Id": str(uuid.UUID(lib["ItemId"])),
+                  "Type": "CollectionFolder", "CollectionType": lib["CollectionType"], "IsFolder": True}
+                 for lib in self.libraries]
+        return Reply(200, {"Items": items, "TotalRecordCount": len(items), "StartIndex": 0})
 
     def _create_library(self, call: Call) -> Reply:
         name = call.query.get("name")

@@ -3,7 +3,7 @@ every kind: templates from /schema, masking, fields reset to defaults, validatio
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tests.emulators.catalog import App, CheckContext, Kind, Template, display_name, property_name, run_checks
@@ -12,6 +12,8 @@ from tests.emulators.store import Store
 
 MASK = "********"
 SECRET_PRIVACY = ("password", "apiKey")
+# A provider's connection test beyond the tables: (kind, the item as it would be saved) -> failures.
+ConnectionTest = Callable[[str, Mapping[str, Any]], list[dict[str, Any]]]
 
 
 def _blank(value: Any) -> bool:
@@ -28,10 +30,11 @@ def masked(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class Providers:
-    def __init__(self, app: App, store: Store) -> None:
+    def __init__(self, app: App, store: Store, connect: ConnectionTest | None = None) -> None:
         self.app = app
         self.store = store
         self.test_results: dict[str, list[str] | None] = {}
+        self.connect = connect
 
     def kind(self, name: str) -> Kind:
         kind = self.app.kind(name)
@@ -60,7 +63,7 @@ class Providers:
         kind = self.kind(kind_name)
         item = self._build(kind, body, None, controller_checks=True)
         if kind.enabled(item) and not force_save:
-            self._test(kind)
+            self._test(kind, item)
         return masked(self.store.add(kind.name, item))
 
     def update(self, kind_name: str, route_id: int, body: Any, force_save: bool) -> dict[str, Any]:
@@ -72,7 +75,7 @@ class Providers:
         if item == current and not self.app.put_tests_always:
             return masked(current)      # Radarr: a PUT that changes nothing neither tests nor writes
         if kind.enabled(item) and not force_save:
-            self._test(kind)
+            self._test(kind, item)
         self.store.put(kind.name, item)
         return masked(item)
 
@@ -85,8 +88,7 @@ class Providers:
         """POST /<kind>/test: settings validation, then the connection test, whether enabled or not."""
         kind = self.kind(kind_name)
         current = self.store.get(kind.name, body.get("id")) if isinstance(body, dict) else None
-        self._build(kind, body, current, controller_checks=False)
-        self._test(kind)
+        self._test(kind, self._build(kind, body, current, controller_checks=False))
 
     # -- internals ---------------------------------------------------------------------------------------------
 
@@ -178,7 +180,11 @@ class Providers:
             fields.append(f)
         return fields
 
-    def _test(self, kind: Kind) -> None:
+    def _test(self, kind: Kind, item: dict[str, Any]) -> None:
+        """A result a test set wins; then the real connection test, if this emulator has one."""
         errors = self.test_results.get(kind.name)
-        if errors:
-            raise invalid([failure("", message) for message in errors])
+        failures = [failure("", message) for message in errors or []]
+        if not failures and self.connect is not None:
+            failures = self.connect(kind.name, item)
+        if failures:
+            raise invalid(failures)

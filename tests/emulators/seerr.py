@@ -10,8 +10,9 @@ enabled set, Radarr servers (ids from 0, POST 201, no duplicate check, PUT repla
 `isDefault` cleared on the others of the same `is4k`, the API key in plain text), the Radarr test call answering
 with Radarr's profiles, root folders and tags, main and network settings merged, and `initialize`.
 
-The Jellyfin and Radarr servers Seerr talks to are tables here (`jellyfin_users`, `jellyfin_libraries`,
-`add_radarr`), not other emulators: what Seerr does with them is what the modules depend on.
+The Jellyfin and Radarr servers Seerr talks to are a backend (tests/emulators/seerr_backends.py): tables by
+default (`emu.tables.jellyfin_users`, `.jellyfin_libraries`, `.add_radarr`), what the module tests need; the
+stand-in container passes `Http`, which calls the real servers as Seerr does.
 """
 from __future__ import annotations
 
@@ -19,20 +20,26 @@ import copy
 import secrets
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
 from tests.emulators.errors import ApiError
-from tests.emulators.server import Access, Call, Emulator, Reply, Route
+from tests.emulators.movies import lab_movie
+from tests.emulators.seerr_backends import Backend, JellyfinAccount, JellyfinServer, Tables
+from tests.emulators.server import Access, Call, Emulator, Reply, Route, Text
 
 API = "/api/v1"
 VERSION = "3.1.0"
 COOKIE = "connect.sid"
 JELLYFIN, NOT_CONFIGURED = 2, 4
 RADARR_ID = r"(?P<radarr>\d+)"
+REQUEST_ID = r"(?P<request>\d+)"
+# MediaRequestStatus and MediaStatus (server/constants/media.ts; the document lists only the first three).
+PENDING, APPROVED, DECLINED, FAILED = 1, 2, 3, 4
+MEDIA_PROCESSING = 3
 ANONYMOUS = ("/status", "/settings/public", "/auth/jellyfin")
 FORBIDDEN = {"status": 403, "error": "You do not have permission to access this endpoint"}
 
@@ -86,23 +93,13 @@ class User:
                 "createdAt": self.created, "updatedAt": self.created, "requestCount": 0}
 
 
-@dataclass
-class RadarrBackend:
-    """A Radarr that the test call can reach: its key, base URL, profiles, root folders and tags."""
-
-    api_key: str
-    url_base: str
-    profiles: list[dict[str, Any]]
-    root_folders: list[dict[str, Any]]
-    tags: list[dict[str, Any]]
-
-
 class SeerrEmulator(Emulator):
     """A fake Seerr that behaves like the real API in the ways the seerr_* modules depend on."""
 
     name = "Seerr"
 
-    def __init__(self, api_key: str | None = None, specs_dir: Path | None = None) -> None:
+    def __init__(self, api_key: str | None = None, specs_dir: Path | None = None,
+                 backend: Backend | None = None) -> None:
         self.main: dict[str, Any] = dict(DEFAULT_MAIN, apiKey=api_key or secrets.token_hex(32))
         self.network: dict[str, Any] = copy.deepcopy(dict(DEFAULT_NETWORK))
         self.jellyfin: dict[str, Any] = copy.deepcopy(dict(DEFAULT_JELLYFIN))
@@ -111,12 +108,10 @@ class SeerrEmulator(Emulator):
         self.sessions: dict[str, int] = {}                  # connect.sid -> user id
         self.radarr: list[dict[str, Any]] = []
         self._next_radarr = 0
-        # The Jellyfin that Seerr reaches: its address, users (name -> (password, administrator)), libraries.
-        self.jellyfin_address: tuple[str, int] = ("jellyfin", 8096)
-        self.jellyfin_users: dict[str, tuple[str, bool]] = {}
-        self.jellyfin_libraries: list[dict[str, Any]] = []
-        self.jellyfin_keys: list[str] = []                  # the keys named "Seerr" the first setups created
-        self.radarr_backends: dict[tuple[str, int], RadarrBackend] = {}
+        self.media_requests: list[dict[str, Any]] = []     # MediaRequest rows, each with its media
+        self.settings_extra: dict[str, Any] = {}          # keys of settings.json this emulator does not model
+        self.tables = Tables()
+        self.backend: Backend = backend or self.tables      # the Jellyfin and Radarr Seerr reaches
         super().__init__("seerr", specs_dir)
 
     # -- for tests ---------------------------------------------------------------------------------------------
@@ -129,24 +124,37 @@ class SeerrEmulator(Emulator):
     def configured(self) -> bool:
         return self.main["mediaServerType"] == JELLYFIN
 
-    def add_radarr(self, hostname: str, port: int, api_key: str, profiles: list[str], root_folders: list[str],
-                   tags: tuple[str, ...] = (), url_base: str = "") -> None:
-        with self._lock:
-            self.radarr_backends[(hostname, port)] = RadarrBackend(
-                api_key, url_base, [{"id": i, "name": n} for i, n in enumerate(profiles, 1)],
-                [{"id": i, "path": p, "freeSpace": 10 ** 12, "totalSpace": 2 * 10 ** 12}
-                 for i, p in enumerate(root_folders, 1)],
-                [{"id": i, "label": t} for i, t in enumerate(tags, 1)])
-
     def set_up(self, admin: str, password: str, libraries: tuple[str, ...] = ()) -> None:
         """The state after someone's first setup with Jellyfin; libraries synced and these enabled."""
         with self._lock:
-            self.jellyfin_users.setdefault(admin, (password, True))
-            self._first_setup({"username": admin, "hostname": self.jellyfin_address[0],
-                               "port": self.jellyfin_address[1], "useSsl": False, "urlBase": ""})
+            self.tables.jellyfin_users.setdefault(admin, (password, True))
+            host, port = self.tables.jellyfin_address
+            body = {"username": admin, "hostname": host, "port": port, "useSsl": False, "urlBase": ""}
+            self._first_setup(body, self.backend.jellyfin_login(JellyfinServer.of(body), admin, password))
             self._sync_libraries()
             for library in self.jellyfin["libraries"]:
                 library["enabled"] = library["name"] in libraries
+
+    def snapshot(self) -> dict[str, Any]:
+        """settings.json as Seerr writes it, with the users (Seerr's database) under "standin"."""
+        return {**self.settings_extra, "main": self.main, "network": self.network, "jellyfin": self.jellyfin,
+                "radarr": self.radarr, "public": {"initialized": self.initialized},
+                "standin": {"users": [asdict(u) for u in self.users], "sessions": self.sessions,
+                            "nextRadarrId": self._next_radarr, "requests": self.media_requests}}
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        known = ("main", "network", "jellyfin", "radarr", "public", "standin")
+        self.settings_extra = {k: v for k, v in state.items() if k not in known}
+        self.main = _merged(self.main, state.get("main") or {})
+        self.network = _merged(self.network, state.get("network") or {})
+        self.jellyfin = _merged(self.jellyfin, state.get("jellyfin") or {})
+        self.radarr = list(state.get("radarr") or [])
+        self.initialized = bool((state.get("public") or {}).get("initialized"))
+        ours = state.get("standin") or {}
+        self.users = [User(**u) for u in ours.get("users") or []]
+        self.sessions = dict(ours.get("sessions") or {})
+        self._next_radarr = int(ours.get("nextRadarrId", max((r["id"] + 1 for r in self.radarr), default=0)))
+        self.media_requests = list(ours.get("requests") or [])
 
     def writes_state(self, path: str) -> bool:
         return path not in (API + "/auth/jellyfin", API + "/settings/radarr/test")
@@ -154,6 +162,11 @@ class SeerrEmulator(Emulator):
     # -- access ------------------------------------------------------------------------------------------------
 
     def _refuse_invalid(self, problems: list[str]) -> Reply | None:
+        if any(p.startswith("PathNotFound:") for p in problems):
+            # An undocumented API path: the validator's 404; any other path: the web app's "not found" page.
+            if "/api/v1/" in problems[0]:
+                return Reply(404, {"message": "not found", "errors": [{"message": "not found"}]})
+            return Reply(404, Text("404: This page could not be found."))
         return Reply(400, {"message": problems[0], "errors": [{"message": p} for p in problems]})
 
     def _user(self, user_id: int) -> User | None:
@@ -199,6 +212,8 @@ class SeerrEmulator(Emulator):
             ("DELETE", API + "/settings/radarr/" + RADARR_ID, self._delete_radarr),
             ("GET", API + "/settings/radarr/" + RADARR_ID + "/profiles", self._radarr_profiles),
             ("POST", API + "/settings/initialize", self._initialize),
+            ("POST", API + "/request", self._create_request),
+            ("GET", API + "/request/" + REQUEST_ID, self._request),
         ])
 
     def _status(self, call: Call) -> Reply:
@@ -217,13 +232,14 @@ class SeerrEmulator(Emulator):
         self.sessions[sid] = user.id
         return Reply(200, user.dto(), [("Set-Cookie", f"{COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax")])
 
-    def _first_setup(self, body: Mapping[str, Any]) -> User:
-        key = uuid.uuid4().hex                  # POST /Auth/Keys?App=Seerr on Jellyfin: one more key each time
-        self.jellyfin_keys.append(key)
+    def _first_setup(self, body: Mapping[str, Any], account: JellyfinAccount) -> User:
+        server = JellyfinServer.of(body)
+        key = self.backend.jellyfin_new_key(server, account)     # a new Jellyfin key named "Seerr" each time
+        name = self.backend.jellyfin_server_name(server)
         user = User(1, str(body["username"]), True)
         self.users = [user]
         self.main["mediaServerType"] = JELLYFIN
-        self.jellyfin.update(name="Jellyfin", serverId=uuid.uuid4().hex, ip=body["hostname"], port=body["port"],
+        self.jellyfin.update(name=name, serverId=account.server_id, ip=body["hostname"], port=body["port"],
                              useSsl=bool(body.get("useSsl")), urlBase=body["urlBase"], apiKey=key)
         return user
 
@@ -232,18 +248,16 @@ class SeerrEmulator(Emulator):
         if not self.configured:
             if not body.get("hostname"):
                 raise ApiError(500, {"error": "No hostname provided."})
-            address = (body["hostname"], body.get("port"))
-            if "port" not in body or "urlBase" not in body or address != self.jellyfin_address:
+            if "port" not in body or "urlBase" not in body:      # Seerr builds http://host:undefinedundefined
                 raise _message(404, "INVALID_URL")
         elif body.get("hostname"):
             raise _message(500, "Jellyfin hostname already configured")
-        password, admin = self.jellyfin_users.get(body["username"], (None, False))
-        if password is None or password != body["password"]:
-            raise _message(401, "INVALID_CREDENTIALS")
+        server = JellyfinServer.of(self.jellyfin if self.configured else body)
+        account = self.backend.jellyfin_login(server, str(body["username"]), str(body.get("password") or ""))
         if not self.configured:
-            if not admin:
+            if not account.admin:
                 raise _message(403, "NOT_ADMIN")
-            return self._new_session(self._first_setup(body))
+            return self._new_session(self._first_setup(body, account))
         user = next((u for u in self.users if u.username == body["username"]), None)
         if user is None:                        # another Jellyfin user gets an account without permissions
             user = User(max(u.id for u in self.users) + 1, body["username"], False)
@@ -266,7 +280,8 @@ class SeerrEmulator(Emulator):
 
     def _sync_libraries(self) -> None:
         enabled = {lib["id"] for lib in self.jellyfin["libraries"] if lib["enabled"]}
-        self.jellyfin["libraries"] = [dict(lib, enabled=lib["id"] in enabled) for lib in self.jellyfin_libraries]
+        found = self.backend.jellyfin_sync(JellyfinServer.of(self.jellyfin), self.jellyfin["apiKey"])
+        self.jellyfin["libraries"] = [dict(lib, enabled=lib["id"] in enabled) for lib in found]
 
     def _libraries(self, call: Call) -> Reply:
         if call.query.get("sync"):
@@ -313,18 +328,69 @@ class SeerrEmulator(Emulator):
         self.radarr.remove(server)
         return Reply(200, copy.deepcopy(server))
 
-    def _backend(self, settings: Mapping[str, Any]) -> RadarrBackend:
-        backend = self.radarr_backends.get((settings.get("hostname"), int(settings.get("port") or 0)))
-        if backend is None or backend.api_key != settings.get("apiKey") or \
-                backend.url_base != (settings.get("baseUrl") or ""):
-            raise _message(500, "Failed to connect to Radarr")
-        return backend
-
     def _test_radarr(self, call: Call) -> Reply:
-        backend = self._backend(call.body or {})
-        return Reply(200, {"profiles": copy.deepcopy(backend.profiles), "rootFolders": [
-            {"id": f["id"], "path": f["path"]} for f in backend.root_folders], "tags": copy.deepcopy(backend.tags),
-            "urlBase": backend.url_base})
+        radarr = self.backend.radarr(call.body or {})
+        return Reply(200, {"profiles": copy.deepcopy(radarr.profiles),
+                           "rootFolders": copy.deepcopy(radarr.root_folders), "tags": copy.deepcopy(radarr.tags),
+                           "urlBase": radarr.url_base})
+
+    # Requests (server/routes/request.ts, server/subscriber/MediaRequestSubscriber.ts)
+
+    def _create_request(self, call: Call) -> Reply:
+        """A movie request of the lab's catalogue (TMDB is not asked); the caller is an administrator, so it is
+        approved at once and sent to the default Radarr server. Seerr answers first and sends afterwards: the
+        answer says approved, a failure to send shows in the request later (FAILED)."""
+        body = call.body or {}
+        if body.get("mediaType") != "movie":
+            raise _message(500, "The lab requests movies only")
+        movie = lab_movie(body.get("mediaId"))
+        if movie is None:
+            raise _message(404, "Unable to retrieve movie.")
+        tmdb_id = int(body["mediaId"])
+        is4k = bool(body.get("is4k"))
+        if any(r["media"]["tmdbId"] == tmdb_id and r["is4k"] == is4k and r["status"] in (PENDING, APPROVED)
+               for r in self.media_requests):
+            raise _message(409, "Request for this media already exists.")
+        now, user = _now(), call.caller
+        request = {"id": len(self.media_requests) + 1, "status": APPROVED, "createdAt": now, "updatedAt": now,
+                   "type": "movie", "is4k": is4k, "requestedBy": user.dto(), "modifiedBy": user.dto(),
+                   "media": {"id": tmdb_id, "tmdbId": tmdb_id, "tvdbId": None, "mediaType": "movie",
+                             "status": MEDIA_PROCESSING, "createdAt": now, "updatedAt": now}}
+        for key in ("serverId", "profileId", "rootFolder"):
+            if body.get(key) is not None:
+                request[key] = body[key]
+        self.media_requests.append(request)
+        answer = copy.deepcopy(request)
+        self._send_to_radarr(request, tmdb_id, movie)
+        return Reply(201, answer)
+
+    def _send_to_radarr(self, request: dict[str, Any], tmdb_id: int, movie: Mapping[str, Any]) -> None:
+        """sendToRadarr: the default server of the request's kind (or the one it names), its root folder,
+        profile, availability and tags unless the request overrides them; search on unless preventSearch."""
+        server = next((s for s in self.radarr if s.get("isDefault") and bool(s.get("is4k")) == request["is4k"]),
+                      None)
+        if request.get("serverId") is not None and (server is None or server["id"] != request["serverId"]):
+            server = next((s for s in self.radarr if s["id"] == request["serverId"]), None)
+        if server is None:
+            return                                   # Seerr logs "no default Radarr server" and leaves it
+        options = {"title": movie["title"], "tmdbId": tmdb_id, "year": int(movie["year"]), "monitored": True,
+                   "qualityProfileId": request.get("profileId") or server.get("activeProfileId"),
+                   "rootFolderPath": request.get("rootFolder") or server.get("activeDirectory"),
+                   "minimumAvailability": server.get("minimumAvailability"), "tags": list(server.get("tags") or []),
+                   "searchNow": not server.get("preventSearch")}
+        try:
+            added = self.backend.radarr_add_movie(server, options)
+        except ApiError:
+            request["status"], request["updatedAt"] = FAILED, _now()
+            return
+        request["media"].update(externalServiceId=added.get("id"), externalServiceSlug=added.get("titleSlug"),
+                                serviceId=server["id"], updatedAt=_now())
+
+    def _request(self, call: Call) -> Reply:
+        request = next((r for r in self.media_requests if r["id"] == int(call.groups["request"])), None)
+        if request is None:
+            raise _message(404, "Request not found.")
+        return Reply(200, copy.deepcopy(request))
 
     def _radarr_profiles(self, call: Call) -> Reply:
-        return Reply(200, copy.deepcopy(self._backend(self._stored_server(call)).profiles))
+        return Reply(200, copy.deepcopy(self.backend.radarr(self._stored_server(call)).profiles))

@@ -23,7 +23,9 @@ from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.emulators.catalog import APPS, CheckContext, run_checks
+from tests.emulators.connectors import MODES, real_connections
 from tests.emulators.errors import ApiError, failure, invalid, not_found, problem
+from tests.emulators.movies import folder_name, lab_movie
 from tests.emulators.providers import Providers
 from tests.emulators.spec import load_spec_validator
 from tests.emulators.store import Store
@@ -122,6 +124,8 @@ class Emulator:
     name = "app"
     # (method, path) -> component schema of the body, for operations the document types only loosely.
     component_bodies: Mapping[tuple[str, str], str] = {}
+    # Paths the app serves outside its document (Jellyfin's /health): answered, never checked.
+    unchecked_paths: frozenset[str] = frozenset()
 
     def __init__(self, spec_key: str, specs_dir: Path | None = None) -> None:
         self.spec = load_spec_validator(spec_key, specs_dir)
@@ -139,9 +143,50 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._rebind: threading.Timer | None = None
         self._running = False
+        self._state_file: Path | None = None
+        self._saved = ""
 
     def _build_routes(self) -> list[Route]:
         raise NotImplementedError
+
+    def snapshot(self) -> dict[str, Any]:
+        """The app's state as JSON data, for a stand-in container that keeps it in its volume."""
+        raise NotImplementedError
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        """Take back what `snapshot` gave (in a new emulator, before it serves)."""
+        raise NotImplementedError
+
+    def persist(self, path: Path) -> None:
+        """Load the state from `path` if it exists, and write it there whenever a request changed it (the real
+        apps keep their state on disk: a new container on the same volume finds it). In-process use stays in
+        memory."""
+        with self._lock:
+            if path.is_file() and path.stat().st_size:
+                self.restore(json.loads(path.read_text()))
+            self._state_file = path
+            self._save_state()
+
+    def _save_state(self) -> None:
+        # Compared after every request, not only writes: some GETs change state (Seerr's library sync).
+        if self._state_file is None:
+            return
+        text = json.dumps(self.snapshot(), indent=1, sort_keys=False)
+        if text == self._saved:
+            return
+        self._state_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._state_file.with_name(self._state_file.name + ".tmp")
+        # Owner only: it holds keys and passwords.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as state:
+            state.write(text)
+        os.chmod(temporary, 0o600)                   # an older file of another mode
+        os.replace(temporary, self._state_file)      # a container killed mid-write keeps the old file
+        self._saved = text
+
+    def _bind_query(self, path: str, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        """The query as the app's framework binds it (Jellyfin: names case-insensitively)."""
+        return pairs
 
     def _access(self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str]) -> Access:
         raise NotImplementedError
@@ -256,11 +301,12 @@ class Emulator:
                body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         """Answer one request: status, headers, body. Recorded and checked before anything is sent."""
         split = urlsplit(target)
-        pairs = tuple(parse_qsl(split.query, keep_blank_values=True))
         with self._lock:
+            pairs = self._bind_query(split.path, tuple(parse_qsl(split.query, keep_blank_values=True)))
             reply = self._respond(method, split.path, pairs, headers, body)
             payload = _payload(reply.body)
             self.requests.append(RequestRecord(method, split.path, dict(pairs), reply.status))
+            self._save_state()
         sent = [*self._answer_headers(), *reply.headers]
         if payload:
             kind = "text/plain" if isinstance(reply.body, Text) else "application/json"
@@ -275,6 +321,8 @@ class Emulator:
         query = dict(pairs)
         content_type = headers.get("Content-Type") or ""
         access = self._access(method, path, query, headers)
+        if path in self.unchecked_paths:
+            return self._dispatch(method, path, pairs, headers, body, False, access.caller)
         check = self.spec.check_request(method, path, list(pairs), dict(headers.items()), body, content_type,
                                         check_security=access.documented)
         component = self.component_bodies.get((method, path))
@@ -350,12 +398,18 @@ class Emulator:
 class ArrEmulator(Emulator):
     """A fake Radarr or Prowlarr that behaves like the real API in the ways the modules depend on."""
 
-    def __init__(self, app: str = "radarr", api_key: str = DEFAULT_API_KEY, specs_dir: Path | None = None) -> None:
+    def __init__(self, app: str = "radarr", api_key: str = DEFAULT_API_KEY, specs_dir: Path | None = None,
+                 connect: str = "table") -> None:
+        """connect: how a provider's connection test decides: "table" (set_test_result only; in-process tests) or
+        "real" (the stand-in image: tests.emulators.connectors talks to the program the provider names)."""
+        if connect not in MODES:
+            raise ValueError(f"connect must be one of {MODES}, not {connect!r}")
         self.app = APPS[app]
         self.name = self.app.name
         self.api_key = api_key
         self.state = Store()
-        self.providers = Providers(self.app, self.state)
+        self.providers = Providers(self.app, self.state,
+                                   real_connections(self.app, api_key) if connect == "real" else None)
         super().__init__(app, specs_dir)
         for kind, items in self.app.seeded.items():
             for item in items:
@@ -364,6 +418,15 @@ class ArrEmulator(Emulator):
             self.state.configs[name] = dict(singleton.defaults)
             if "apiKey" in singleton.defaults:
                 self.state.configs[name]["apiKey"] = api_key
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.state.snapshot()
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        self.state.restore(dict(state))
+        for config in self.state.configs.values():      # the key comes from config.xml or the environment
+            if "apiKey" in config:
+                config["apiKey"] = self.api_key
 
     def set_test_result(self, kind: str, errors: list[str] | None) -> None:
         """Make the connection test of a provider kind fail with these messages (None: it passes)."""
@@ -426,6 +489,10 @@ class ArrEmulator(Emulator):
                       ("POST", api + "/rootfolder", self._create_root_folder),
                       ("GET", api + "/rootfolder/" + ID, self._root_folder),
                       ("DELETE", api + "/rootfolder/" + ID, self._delete_root_folder)]
+        if self.app.movies:
+            table += [("GET", api + "/movie", self._movies), ("POST", api + "/movie", self._add_movie),
+                      ("GET", api + "/movie/lookup", self._movie_lookup),
+                      ("GET", api + "/movie/" + ID, self._movie), ("GET", api + "/command", self._commands)]
         for kind in self.app.kinds:
             base = f"{api}/{kind.name}"
             table += [("GET", base, partial(self._provider_list, kind.name)),
@@ -570,6 +637,95 @@ class ArrEmulator(Emulator):
             return self._created("rootfolder", self._root_folder_resource(self.state.add("rootfolder",
                                                                                           {"path": path})))
         raise invalid([failure("Path", message, path)])
+
+    # /movie: the library (Radarr's MovieController, MovieLookupController); /command
+
+    def _movie_resource(self, movie: Mapping[str, Any]) -> dict[str, Any]:
+        resource = copy.deepcopy(dict(movie))
+        resource.pop("addOptions", None)        # kept for the search it asked for, not shown back
+        return resource
+
+    def _movies(self, call: Call) -> Reply:
+        tmdb = call.query.get("tmdbId")
+        movies = [m for m in self.state.items("movie") if tmdb is None or str(m["tmdbId"]) == tmdb]
+        return Reply(200, [self._movie_resource(m) for m in movies])
+
+    def _movie(self, call: Call) -> Reply:
+        return Reply(200, self._movie_resource(self._stored("movie", call.id)))
+
+    def _movie_lookup(self, call: Call) -> Reply:
+        """`term=tmdb:<id>` (what Seerr asks): the library's movie, else the metadata with id 0 (not added)."""
+        term = call.query.get("term") or ""
+        if not term.startswith("tmdb:"):
+            return Reply(200, [])
+        movie = lab_movie(term[len("tmdb:"):])
+        if movie is None:
+            return Reply(200, [])
+        tmdb_id = int(term[len("tmdb:"):])
+        added = next((m for m in self.state.items("movie") if m["tmdbId"] == tmdb_id), None)
+        if added is not None:
+            return Reply(200, [self._movie_resource(added)])
+        return Reply(200, [{**self._metadata(tmdb_id, movie), "id": 0, "monitored": False, "hasFile": False,
+                            "tags": [], "qualityProfileId": 0, "folder": folder_name(movie)}])
+
+    @staticmethod
+    def _metadata(tmdb_id: int, movie: Mapping[str, Any]) -> dict[str, Any]:
+        return {**copy.deepcopy(dict(movie)), "tmdbId": tmdb_id, "sortTitle": movie["title"].lower(),
+                "cleanTitle": re.sub(r"[^a-z0-9]", "", movie["title"].lower()), "status": "released",
+                "isAvailable": True, "titleSlug": str(tmdb_id), "images": [], "sizeOnDisk": 0}
+
+    def _add_movie(self, call: Call) -> Reply:
+        body = call.body if isinstance(call.body, dict) else {}
+        tmdb_id = body.get("tmdbId") if isinstance(body.get("tmdbId"), int) else 0
+        movie = lab_movie(tmdb_id)
+        folders = {f["path"].rstrip("/"): f for f in self.state.items("rootfolder")}
+        root = str(body.get("rootFolderPath") or "").rstrip("/")
+        profile = body.get("qualityProfileId")
+        failures = []
+        # The validators of Radarr's MovieController, in its order.
+        if tmdb_id <= 0:
+            failures.append(failure("TmdbId", "'Tmdb Id' must not be empty.", tmdb_id))
+        elif any(m["tmdbId"] == tmdb_id for m in self.state.items("movie")):
+            failures.append(failure("TmdbId", "This movie has already been added", tmdb_id))
+        elif movie is None:
+            failures.append(failure("TmdbId", f"Movie with TmdbId {tmdb_id} was not found, it may have been removed "
+                                    "from TMDb.", tmdb_id))
+        if not isinstance(profile, int) or self.state.get("qualityprofile", profile) is None:
+            failures.append(failure("QualityProfileId", "Quality Profile does not exist", profile))
+        if not body.get("path") and root not in folders:
+            failures.append(failure("RootFolderPath", f"Root folder '{root}' does not exist", root))
+        if failures:
+            raise invalid(failures)
+        options = body.get("addOptions") if isinstance(body.get("addOptions"), dict) else {}
+        folder = folder_name(movie)
+        added = self.state.add("movie", {
+            **self._metadata(tmdb_id, movie), "monitored": body.get("monitored", True) is True,
+            "minimumAvailability": body.get("minimumAvailability") or "released", "qualityProfileId": profile,
+            "rootFolderPath": root, "path": body.get("path") or f"{root}/{folder}", "folderName": folder,
+            "hasFile": False, "tags": sorted({t for t in body.get("tags") or [] if isinstance(t, int)}),
+            "added": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "addOptions": copy.deepcopy(options)})
+        if options.get("searchForMovie") is True:
+            # Radarr's MovieAddedHandler: a movie added with "search on" queues its search at once.
+            self._queue("MoviesSearch", "Movies Search", [added["id"]])
+        return self._created("movie", self._movie_resource(added))
+
+    def _queue(self, name: str, command_name: str, movie_ids: list[int]) -> dict[str, Any]:
+        """A queued command; the movies it is for are kept apart (the document's Command body has no
+        movieIds, although Radarr shows them). The lab's next hop runs it (search, grab)."""
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return self.state.add("command", {
+            "name": name, "commandName": command_name, "body": {"sendUpdatesToClient": True, "trigger": "event"},
+            "priority": "normal", "status": "queued", "queued": now, "trigger": "event", "stateChangeTime": now,
+            "sendUpdatesToClient": True, "updateScheduledTask": True, "movieIds": list(movie_ids)})
+
+    def queued_movie_ids(self, name: str) -> list[int]:
+        """For tests and the lab's next hop: the movies of the queued commands called `name`."""
+        with self._lock:
+            return [i for c in self.state.items("command") if c["name"] == name and c["status"] == "queued"
+                    for i in c["movieIds"]]
+
+    def _commands(self, call: Call) -> Reply:
+        return Reply(200, [{k: v for k, v in c.items() if k != "movieIds"} for c in self.state.items("command")])
 
     def _delete_root_folder(self, call: Call) -> Reply:
         self._stored("rootfolder", call.id)

@@ -21,6 +21,18 @@ class Store:
         self.collections[kind][item_id] = stored
         return stored
 
+    def snapshot(self) -> dict[str, Any]:
+        """Everything as JSON data (ids become strings in JSON; `restore` turns them back)."""
+        return {"collections": {kind: list(items.values()) for kind, items in self.collections.items() if items},
+                "configs": copy.deepcopy(self.configs), "lastId": dict(self._last_id)}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.collections.clear()
+        for kind, items in state["collections"].items():
+            self.collections[kind] = {item["id"]: copy.deepcopy(item) for item in items}
+        self.configs.update(copy.deepcopy(state["configs"]))
+        self._last_id.update({kind: int(last) for kind, last in state["lastId"].items()})
+
     def get(self, kind: str, item_id: Any) -> dict[str, Any] | None:
         return self.collections[kind].get(item_id) if isinstance(item_id, int) else None
 

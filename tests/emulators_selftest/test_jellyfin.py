@@ -166,3 +166,20 @@ def test_a_missing_document_fails_the_fixture_loudly(tmp_path: Path, monkeypatch
     with pytest.raises(pytest.fail.Exception) as failed:
         next(started(JellyfinEmulator))
     assert str(tmp_path / "jellyfin.openapi.json") in str(failed.value) and SPECS_ENV in str(failed.value)
+
+
+def test_a_stand_in_logs_each_request_it_answered_as_a_read_or_a_write(jellyfin_emulator) -> None:
+    """The stand-in container prints these lines (tests/emulators/container.py); the stack scenario counts them to
+    show that a no-op wiring only reads."""
+    from tests.emulators.container import request_line, requests_in_log
+
+    emu = jellyfin_emulator
+    call(emu, "GET", "/System/Info/Public")
+    call(emu, "POST", "/Users/AuthenticateByName", {"Username": "nobody", "Pw": "x"})
+    call(emu, "POST", "/Startup/Configuration", {"UICulture": "en-US"})
+    log = "\n".join("[jellyfin stand-in] " + request_line(emu, request) for request in emu.requests)
+    found = requests_in_log("unrelated line\n" + log)
+    assert [(method, path, write) for method, path, _, write in found] == [
+        ("GET", "/System/Info/Public", False), ("POST", "/Users/AuthenticateByName", False),
+        ("POST", "/Startup/Configuration", True)], found
+    assert found[0][2] == 200

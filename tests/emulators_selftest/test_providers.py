@@ -1,6 +1,8 @@
 """The provider pattern (Radarr and Prowlarr), tags, and the read-only profile lists."""
 from __future__ import annotations
 
+import json
+
 from tests.emulators import ArrEmulator
 from tests.emulators_selftest.client import call, fields, messages, template
 
@@ -187,3 +189,18 @@ def test_quality_profiles(radarr_emulator: ArrEmulator) -> None:
     profiles = call(radarr_emulator, "GET", "/qualityprofile").json
     assert [p["name"] for p in profiles] == ["Any"]
     assert call(radarr_emulator, "GET", "/qualityprofile/1").json == profiles[0]
+
+
+def test_the_arr_state_survives_a_snapshot_into_a_new_emulator():
+    """What a stand-in container keeps in its volume (the real app's database): providers, tags, settings."""
+    first = ArrEmulator("radarr", api_key="a" * 32)
+    first.state.add("tag", {"label": "vpn"})
+    first.state.add("rootfolder", {"path": "/media/movies"})
+    first.state.configs["mediamanagement"]["copyUsingHardlinks"] = False
+    saved = json.loads(json.dumps(first.snapshot()))             # through JSON, as on disk
+    second = ArrEmulator("radarr", api_key="b" * 32)
+    second.restore(saved)
+    assert second.items("tag") == first.items("tag") and second.items("rootfolder") == first.items("rootfolder")
+    assert second.state.configs["mediamanagement"]["copyUsingHardlinks"] is False
+    assert second.state.configs["host"]["apiKey"] == "b" * 32    # the key is config.xml's, not the snapshot's
+    assert second.state.add("tag", {"label": "next"})["id"] == 2  # ids go on where they were

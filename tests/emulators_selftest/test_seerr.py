@@ -49,10 +49,10 @@ def session(answer: Answer) -> str:
 
 @pytest.fixture
 def emu(seerr_emulator: SeerrEmulator) -> SeerrEmulator:
-    seerr_emulator.jellyfin_users[ADMIN] = (PASSWORD, True)
-    seerr_emulator.jellyfin_libraries = [{"id": "a1", "name": "Movies", "type": "movie"},
+    seerr_emulator.tables.jellyfin_users[ADMIN] = (PASSWORD, True)
+    seerr_emulator.tables.jellyfin_libraries = [{"id": "a1", "name": "Movies", "type": "movie"},
                                          {"id": "b2", "name": "Shows", "type": "show"}]
-    seerr_emulator.add_radarr("radarr", 7878, "k" * 32, ["Any", "HD"], ["/media/movies"], ("vpn",))
+    seerr_emulator.tables.add_radarr("radarr", 7878, "k" * 32, ["Any", "HD"], ["/media/movies"], ("vpn",))
     return seerr_emulator
 
 
@@ -71,7 +71,7 @@ def test_the_first_setup_makes_the_admin_and_a_session_before_which_the_key_is_r
     assert call(emu, "POST", "/auth/jellyfin", no_port).json == {"message": "INVALID_URL"}
     assert call(emu, "POST", "/auth/jellyfin", dict(SETUP, password="x")).status == 401
     setup = call(emu, "POST", "/auth/jellyfin", SETUP)
-    assert setup.status == 200 and setup.json["id"] == 1 and len(emu.jellyfin_keys) == 1
+    assert setup.status == 200 and setup.json["id"] == 1 and len(emu.tables.jellyfin_keys) == 1
     cookie = session(setup)
     assert call(emu, "GET", "/settings/main", cookie=cookie).json["mediaServerType"] == 2
     assert call(emu, "GET", "/settings/main", key=emu.api_key).json["apiKey"] == emu.api_key
@@ -79,7 +79,7 @@ def test_the_first_setup_makes_the_admin_and_a_session_before_which_the_key_is_r
     again = call(emu, "POST", "/auth/jellyfin", SETUP)
     assert (again.status, again.json) == (500, {"message": "Jellyfin hostname already configured"})
     login = call(emu, "POST", "/auth/jellyfin", {"username": ADMIN, "password": PASSWORD})
-    assert login.status == 200 and session(login) != cookie and len(emu.jellyfin_keys) == 1
+    assert login.status == 200 and session(login) != cookie and len(emu.tables.jellyfin_keys) == 1
 
 
 def test_every_library_call_overwrites_the_enabled_set(emu) -> None:

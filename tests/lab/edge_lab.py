@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime
 import ipaddress
 import json
 import os
@@ -29,12 +28,11 @@ import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from tests.lab.certs import lab_certificate
 from tests.standins.engine import ensure_packages
 
 PREFIX = "msl-"                 # every namespace and host-side link of the lab starts with it
@@ -111,34 +109,12 @@ def _remove_namespace(lab: LabHost) -> None:
         (Path("/etc/netns") / lab.namespace).rmdir()
 
 
-def _pem(item) -> bytes:
-    if isinstance(item, x509.Certificate):
-        return item.public_bytes(serialization.Encoding.PEM)
-    return item.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
-
-
 def _certificates(state: Path, pebble: LabHost) -> None:
     """A lab CA and, signed by it, the certificate of Pebble's API (for its address): Caddy trusts the CA."""
-    now = datetime.datetime.now(datetime.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mediastack lab CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-          .not_valid_after(now + datetime.timedelta(days=2))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .sign(ca_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pebble")])).issuer_name(ca_name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(pebble.address))]),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256()))
-    for name, item in (("lab-ca.pem", ca), ("pebble-cert.pem", cert), ("pebble-key.pem", key)):
+    made = lab_certificate([x509.IPAddress(ipaddress.ip_address(pebble.address))], "pebble")
+    for name, pem in (("lab-ca.pem", made.ca), ("pebble-cert.pem", made.certificate), ("pebble-key.pem", made.key)):
         path = state / name
-        path.write_bytes(_pem(item))
+        path.write_bytes(pem)
         path.chmod(0o600 if name.endswith("key.pem") else 0o644)
 
 
@@ -192,13 +168,16 @@ class Answer:
     error: str
 
 
-def fetch(client: str, url: str, ca: Path, headers: dict[str, str] | None = None, timeout: float = 10) -> Answer:
+def fetch(client: str, url: str, ca: Path, headers: dict[str, str] | None = None, timeout: float = 10,
+          json_body: Any = None) -> Answer:
     """One HTTPS request from a lab client's namespace to Caddy at EDGE_ADDRESS (the name in `url` resolved there,
-    as the record would), trusting only `ca`."""
+    as the record would), trusting only `ca`; a GET, or a POST of `json_body`."""
     split = urllib.parse.urlsplit(url)
     cmd = ["curl", "-sS", "--max-time", str(timeout), "--noproxy", "*", "--cacert", str(ca),
            "--resolve", f"{split.hostname}:{split.port or 443}:{EDGE_ADDRESS}", "-D", "/dev/stdout",
            "-w", "\n%{http_code}"]
+    if json_body is not None:
+        cmd += ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", json.dumps(json_body)]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     result = in_namespace(host(client), *cmd, url, timeout=timeout + 5)
@@ -220,6 +199,9 @@ def up(state: Path, domains: list[str]) -> dict:
     record = {"edge_address": EDGE_ADDRESS,
               "hosts": [asdict(lab) | {"namespace": lab.namespace, "gateway": lab.gateway} for lab in HOSTS],
               "pebble_pid": _start_pebble(state), "acme_ca": pebble_url(), "acme_ca_root": str(state / "lab-ca.pem")}
+    # The root Pebble issues under, for clients that check the sites' certificates (the self-test's
+    # verify_edge_ca_file).
+    (state / "pebble-root.pem").write_bytes(pebble_root(state))
     (state / "lab.json").write_text(json.dumps(record, indent=2))
     return record
 

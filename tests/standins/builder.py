@@ -6,10 +6,10 @@ root file system (bookworm, minbase, plus BASE_PACKAGES) imported with `docker i
 read from the host's apt sources at build time (or $MEDIASTACK_DEBIAN_MIRROR), never written in the repo.
 
 Inputs of an app image: the base tag, its directory under images/ (Dockerfile and scripts), images/common,
-its build arguments, the name@version of each artifact (geoipupdate, built from its Go module) and, for radarr
-and prowlarr, tests/emulators and the installed distributions of openapi-core and its dependencies (copied
-from this interpreter's site-packages: the same versions the emulator self-tests run with). The OpenAPI
-documents are not an input: they are mounted at run time.
+its build arguments, the name@version of each artifact (geoipupdate, built from its Go module) and, for the
+emulator stand-ins (radarr, prowlarr, jellyfin, seerr), tests/emulators and the installed distributions of
+openapi-core and its dependencies (copied from this interpreter's site-packages: the same versions the emulator
+self-tests run with). The OpenAPI documents are not an input: they are mounted at run time.
 """
 from __future__ import annotations
 
@@ -79,8 +79,8 @@ STANDINS: dict[str, StandIn] = {s.app: s for s in (
     StandIn("prowlarr", "arr", 9696, (("APP", "prowlarr"), ("PORT", "9696")), emulator=True),
     StandIn("flaresolverr", "flaresolverr", 8191),
     StandIn("profilarr", "profilarr", 6868),
-    StandIn("seerr", "seerr", 5055),
-    StandIn("jellyfin", "jellyfin", 8096),
+    StandIn("seerr", "seerr", 5055, emulator=True),
+    StandIn("jellyfin", "jellyfin", 8096, emulator=True),
     StandIn("crowdsec", "crowdsec", 8080),
     StandIn("geoipupdate", "geoipupdate", 0, artifacts=_geoipupdate()),
 )}
@@ -320,12 +320,12 @@ def remove_all(client: docker.DockerClient, log: Callable[[str], None] = print) 
 
 
 def specs_mount(specs_dir: Path | None = None) -> dict[str, dict[str, str]]:
-    """The read-only bind mount the radarr and prowlarr stand-ins need (docker SDK `volumes=` form)."""
+    """The read-only bind mount the emulator stand-ins need (docker SDK `volumes=` form)."""
     from tests.emulators.spec import SpecMissing
     from tests.emulators.spec import specs_dir as default_specs_dir
 
     source = (specs_dir or default_specs_dir()).resolve()
     if not source.is_dir():
-        raise SpecMissing(f"OpenAPI documents not found in {source}: the radarr/prowlarr stand-ins need them "
+        raise SpecMissing(f"OpenAPI documents not found in {source}: the emulator stand-ins need them "
                           f"mounted at {CONTAINER_SPECS_DIR}")
     return {str(source): {"bind": CONTAINER_SPECS_DIR, "mode": "ro"}}

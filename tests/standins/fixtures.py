@@ -80,7 +80,8 @@ def run_standin(docker_client: docker.DockerClient, standin_images: BuildResult,
     """start(app, name=None, address=None, network_mode=None, **docker_run_kwargs) -> container.
 
     By default the container joins the test network at ADDRESSES[app]; `network_mode="container:<id>"`
-    joins another container's namespace instead. radarr/prowlarr get the OpenAPI documents mounted read-only.
+    joins another container's namespace instead. The emulator stand-ins (radarr, prowlarr, jellyfin, seerr) get
+    the OpenAPI documents mounted read-only.
     Every container started here is removed (with its anonymous volumes) when the test ends."""
     started: list[Any] = []
 

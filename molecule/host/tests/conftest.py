@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -12,22 +11,10 @@ import pytest
 SCENARIO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(SCENARIO))
 import phases  # noqa: E402
+from phases import harness  # noqa: E402
 
-_started = time.monotonic()
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Record this verify run as a phase: verify (tests/converge), verify-grow, verify-safety."""
-    paths = [Path(arg.split("::")[0]).resolve() for arg in session.config.args]
-    suites = {path.name if path.is_dir() else path.parent.name for path in paths}
-    name = "verify" if suites <= {"converge"} else "verify-" + "-".join(sorted(suites))
-    print("\n" + phases.record(name, time.monotonic() - _started, exitstatus == 0))
-
-
-@pytest.fixture(scope="module")
-def hostvars(host):
-    """The VM's inventory variables (molecule.yml, provisioner.inventory.host_vars)."""
-    return host.ansible.get_variables()
+# The verify run recorded as a phase; `hostvars`: the instance's inventory variables (molecule.yml).
+pytest_sessionfinish, hostvars = harness.testinfra_hooks(phases.RECORD)
 
 
 @pytest.fixture(scope="module")

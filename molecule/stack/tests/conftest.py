@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
+import subprocess
 import sys
 import time
 import urllib.error
@@ -26,6 +28,7 @@ sys.path.insert(0, str(SCENARIO))
 # The lab's helpers (tests/lab) are the repository's tests package.
 sys.path.insert(1, str(PROJECT))
 import phases  # noqa: E402
+from phases import harness  # noqa: E402
 
 # Container name = app name (the roles' contract). qBittorrent has no address of its own: it lives in Gluetun's
 # network namespace.
@@ -37,21 +40,8 @@ CONTAINERS = APPS + EDGE
 MEDIA_USERS = ["qbittorrent", "radarr", "jellyfin"]   # /media is mounted in these (design section 1)
 HEALTH_TIMEOUT = 60.0
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-_started = time.monotonic()
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Record this verify run as a phase: verify (tests/converge) or verify-recreate."""
-    paths = [Path(arg.split("::")[0]).resolve() for arg in session.config.args]
-    suites = {path.name if path.is_dir() else path.parent.name for path in paths}
-    name = "verify" if suites <= {"converge"} else "verify-" + "-".join(sorted(suites))
-    print("\n" + phases.record(name, time.monotonic() - _started, exitstatus == 0))
-
-
-@pytest.fixture(scope="module")
-def hostvars(host):
-    """The instance's inventory variables (molecule.yml, provisioner.inventory), as written there."""
-    return host.ansible.get_variables()
+# The verify run recorded as a phase; `hostvars`: the instance's inventory variables (molecule.yml).
+pytest_sessionfinish, hostvars = harness.testinfra_hooks(phases.RECORD)
 
 
 @pytest.fixture(scope="module")
@@ -130,14 +120,19 @@ def to_container(host, media_network):
     subnet = ipaddress.ip_network(media_network.attrs["IPAM"]["Config"][0]["Subnet"])
     bridge = media_network.attrs["Options"].get("com.docker.network.bridge.name") or f"br-{media_network.id[:12]}"
 
-    def request(url: str, form: dict | None = None, headers: dict | None = None) -> tuple[int, str]:
+    def request(url: str, form: dict | None = None, headers: dict | None = None,
+                body: dict | None = None) -> tuple[int, str]:
         address = ipaddress.ip_address(urllib.parse.urlsplit(url).hostname)
         route = host.check_output(f"ip -j route get {address}")
         device = json.loads(route)[0]["dev"]
         assert (address in subnet and device == bridge) or (address.is_loopback and device == "lo"), \
             f"refusing to send to {address}: route {route}"
         data = urllib.parse.urlencode(form).encode() if form is not None else None
-        req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
+        headers = dict(headers or {})
+        if body is not None:                        # a JSON body instead of a form
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        req = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
         try:
             with _OPENER.open(req, timeout=10) as answer:
                 return answer.status, answer.read().decode(errors="replace")
@@ -174,16 +169,17 @@ def published(hostvars):
 
 @pytest.fixture(scope="module")
 def webui_login(hostvars, addresses, to_container):
-    """A function: qBittorrent's answer to a login with the inventory's credentials, at Gluetun's address."""
+    """A function: qBittorrent's answer to a login with the inventory's credentials (or another password), at
+    Gluetun's address."""
 
-    def login(base: str | None = None) -> tuple[int, str]:
+    def login(base: str | None = None, password: str | None = None) -> tuple[int, str]:
         base = base or f"http://{addresses['gluetun']}:8080"
         deadline = time.monotonic() + 30
         while True:
             try:
                 return to_container(f"{base}/api/v2/auth/login", form={
                     "username": hostvars["qbittorrent_webui_username"],
-                    "password": hostvars["qbittorrent_webui_password"]})
+                    "password": password or hostvars["qbittorrent_webui_password"]})
             except OSError:          # the WebUI is still starting (connection refused or reset)
                 if time.monotonic() > deadline:
                     raise
@@ -216,3 +212,32 @@ def api_keys():
 @pytest.fixture(scope="module")
 def api_key_snapshots():
     return phases.api_key_snapshots
+
+
+def run_layer(playbook: str, overrides: dict | None = None) -> dict:
+    """playbooks/<playbook> (or a playbook at an absolute path) on the scenario's inventory, with `overrides`
+    as extra variables: Ansible's stats, plus the failed tasks' messages (`failed_tasks`), every task's result
+    (`results`, by task name) and the end of the output (`_output`). Not the scenario's phase recorder: these
+    runs are part of a test, not phases."""
+    extra = phases.ephemeral() / "layer-overrides.json"
+    extra.write_text(json.dumps(overrides or {}))
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("ANSIBLE_CALLBACKS_ENABLED", "ANSIBLE_CALLBACK_PLUGINS")}
+    env.update(ANSIBLE_CONFIG=str(PROJECT / "ansible.cfg"), ANSIBLE_ROLES_PATH=str(PROJECT / "roles"),
+               ANSIBLE_STDOUT_CALLBACK="json")
+    path = Path(playbook) if Path(playbook).is_absolute() else PROJECT / "playbooks" / playbook
+    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i",
+                           str(phases.ephemeral() / "inventory"), "-e", f"@{extra}",
+                           str(path)], cwd=PROJECT, env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert "{" in proc.stdout, f"ansible-playbook printed no report ({proc.returncode}): {proc.stderr[-3000:]}"
+    report = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])[0]
+    stats = report["stats"]["localhost"]
+    tasks = [task for play in report["plays"] for task in play["tasks"]]
+    # What the user reads of a failed task: its message and the output of the command it ran (a validate).
+    stats["failed_tasks"] = {task["task"]["name"]: "%s %s" % (task["hosts"]["localhost"].get("msg", ""),
+                                                              task["hosts"]["localhost"].get("stderr", ""))
+                             for task in tasks if task["hosts"].get("localhost", {}).get("failed")}
+    stats["results"] = {task["task"]["name"]: task["hosts"].get("localhost", {}) for task in tasks}
+    stats["_output"] = proc.stdout[-4000:] + proc.stderr[-2000:]
+    return stats

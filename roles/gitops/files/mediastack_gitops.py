@@ -326,8 +326,9 @@ class Gitops:
             self.save_status(status)
             say("%s: %s" % (mode, ", ".join(reasons)))
             started = now()
-            outcome = self.pull(self.config["checkout_dir"], self.config["branch"], plan=False,
-                                log_name="last-run.log")
+            # The commit just read, not the branch: a commit pushed meanwhile is the next poll's (with its own
+            # reason), never applied under this run's reasons.
+            outcome = self.pull(self.config["checkout_dir"], remote, plan=False, log_name="last-run.log")
             run = dict(outcome, mode=mode, started=started, finished=now(), settings=self.fingerprint(),
                        reason=", ".join(reasons))
             run["commit"] = run["commit"] or remote

@@ -15,8 +15,11 @@ import phases
 STATE = "/var/lib/mediastack-gitops"
 SETTINGS = "/root/home-infra/inventory/vm/group_vars/mediastack/main.yml"
 UNIT = "/etc/systemd/system/mediastack-gitops@.service"
-# Under software emulation a run of the GitOps layer takes about two minutes; the drift timer fires every 5.
-BOUND = 720
+# Under software emulation a run of the GitOps layer takes about two minutes (up to fifteen when the VM shares the
+# two cores with other tests: make test runs the scenarios one after the other); the drift timer fires every 5. A
+# wait may span a run already under way, the tick it yields to and its own run. The bound only limits how long a
+# failure takes to show; a pass returns as soon as it is seen.
+BOUND = 1800
 
 
 def status(host) -> dict:
@@ -60,12 +63,12 @@ def test_the_role_installed_the_timers_and_the_first_poll_applied_head(host):
 
 
 def test_a_commit_that_changes_a_setting_is_applied_by_the_timer(host):
-    sha, pushed = commit(host, "longer run bound", "gitops_run_timeout: 900", "gitops_run_timeout: 1200")
+    sha, pushed = commit(host, "longer run bound", "gitops_run_timeout: 1800", "gitops_run_timeout: 2400")
     run = wait_for(host, "apply of %s" % sha, lambda s: s["last_run"]["commit"] == sha)["last_run"]
     assert run["result"] == "ok" and run["changed"] >= 2, run
     assert "new commit %s" % sha[:12] in run["reason"], run  # the poll's doing, or a drift run that began after
-    assert json.loads(host.file("/etc/mediastack-gitops/config.json").content_string)["run_timeout"] == 1200
-    assert host.check_output("systemctl show -P TimeoutStartUSec mediastack-gitops@poll.service") == "22min"
+    assert json.loads(host.file("/etc/mediastack-gitops/config.json").content_string)["run_timeout"] == 2400
+    assert host.check_output("systemctl show -P TimeoutStartUSec mediastack-gitops@poll.service") == "42min"
     latency = seconds(host, run["finished"]) - pushed
     report = phases.report_path().parent / "gitops-vm.json"
     report.write_text(json.dumps({"commit_to_apply_seconds": round(latency, 1), "run_seconds": run["duration_s"],

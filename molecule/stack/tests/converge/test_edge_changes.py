@@ -8,15 +8,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import phases
 import yaml
-from conftest import PROJECT
+from conftest import PROJECT, run_layer
 
 from tests.lab import edge_lab
 
@@ -25,27 +23,7 @@ SITE = "https://requests.media.example.org"
 
 def edge(**overrides) -> dict:
     """playbooks/edge.yml on the scenario's inventory with `overrides` as extra variables; Ansible's stats."""
-    extra = phases.ephemeral() / "edge-overrides.json"
-    extra.write_text(json.dumps(overrides))
-    # Not the scenario's phase recorder: these runs are part of this test, not phases.
-    env = {name: value for name, value in os.environ.items()
-           if name not in ("ANSIBLE_CALLBACKS_ENABLED", "ANSIBLE_CALLBACK_PLUGINS")}
-    env.update(ANSIBLE_CONFIG=str(PROJECT / "ansible.cfg"), ANSIBLE_ROLES_PATH=str(PROJECT / "roles"),
-               ANSIBLE_STDOUT_CALLBACK="json")
-    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i",
-                           str(phases.ephemeral() / "inventory"), "-e", f"@{extra}",
-                           str(PROJECT / "playbooks" / "edge.yml")], cwd=PROJECT, env=env, capture_output=True,
-                          text=True, timeout=600)
-    assert "{" in proc.stdout, f"ansible-playbook printed no report ({proc.returncode}): {proc.stderr[-3000:]}"
-    report = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])[0]
-    stats = report["stats"]["localhost"]
-    # What the user reads of a failed task: its message and the output of the command it ran (a validate).
-    stats["failed_tasks"] = {task["task"]["name"]: "%s %s" % (task["hosts"]["localhost"].get("msg", ""),
-                                                              task["hosts"]["localhost"].get("stderr", ""))
-                             for play in report["plays"] for task in play["tasks"]
-                             if task["hosts"].get("localhost", {}).get("failed")}
-    stats["_output"] = proc.stdout[-4000:] + proc.stderr[-2000:]
-    return stats
+    return run_layer("edge.yml", overrides)
 
 
 def caddyfile(hostvars) -> Path:

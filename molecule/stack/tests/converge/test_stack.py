@@ -182,9 +182,16 @@ def test_qbittorrent_conf_is_reachable_by_its_owner_only_and_holds_no_plain_pass
     assert hostvars["qbittorrent_webui_password"] not in text
 
 
-def test_every_file_holding_a_secret_is_0600(hostvars, config_root, api_keys):
+def _private(path: Path, root: Path) -> bool:
+    """Only its owner reaches `path`: the file is 0600, or a directory between it and `root` is 0700 (for files
+    an app writes itself with its own mode, like qBittorrent's, Seerr's and Jellyfin's)."""
+    return not path.stat().st_mode & 0o077 or any(
+        not parent.stat().st_mode & 0o077 for parent in path.parents if parent != root and root in parent.parents)
+
+
+def test_every_file_holding_a_secret_is_reachable_by_its_owner_only(hostvars, config_root, api_keys):
     """Any file under the config root that holds a test secret (API keys, WireGuard keys, passwords, a
-    Gluetun auth file) is readable by its owner only."""
+    Gluetun auth file) is readable by its owner only: 0600 itself, or inside a 0700 directory."""
     secrets = _secrets(hostvars, config_root, api_keys)
     assert secrets
     holders = []
@@ -193,7 +200,7 @@ def test_every_file_holding_a_secret_is_0600(hostvars, config_root, api_keys):
             content = path.read_bytes().decode(errors="replace")
             if any(secret in content for secret in secrets):
                 holders.append(path)
-    loose = {str(p): oct(p.stat().st_mode & 0o777) for p in holders if p.stat().st_mode & 0o077}
+    loose = {str(p): oct(p.stat().st_mode & 0o777) for p in holders if not _private(p, config_root)}
     assert not loose, f"files holding a secret readable by others: {loose}"
 
 

@@ -4,25 +4,30 @@
 - the API key is <ApiKey> from that file; when it is empty or missing a new one (32 lower-case hex, like
   Guid.NewGuid().ToString("N")) is generated and written back, with the other missing defaults;
 - <APP>__AUTH__APIKEY wins over the file and is not written back; <APP>__SERVER__PORT wins over <Port>;
-- it listens on <BindAddress> ("*" = all addresses) and <Port>, as PUID:PGID with UMASK.
+- it listens on <BindAddress> ("*" = all addresses) and <Port>, as PUID:PGID with UMASK;
+- what the real app keeps in its database (providers, root folders, tags, settings) is kept in
+  /config/standin-state.json, so a new container on the same volume finds it;
+- a provider's connection test really connects, as the real app's does (STANDIN_CONNECT=real, the image's
+  default: tests/emulators/connectors.py); STANDIN_CONNECT=table keeps the in-process tests' tables.
 Every exchange is still checked against the app's OpenAPI document; violations are printed to the log.
 """
 from __future__ import annotations
 
 import os
-import sys
-import time
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from standin import exit_on_sigterm, log, run_as_puid
 
-from tests.emulators import ArrEmulator, SpecMissing
+from tests.emulators import ArrEmulator
+from tests.emulators.container import make_or_exit, serve
 
 APP = os.environ["STANDIN_APP"]
 PREFIX = APP.upper()
 CONFIG = Path("/config/config.xml")
+# What the real app keeps in its database (radarr.db): a new container on the same volume finds it.
+STATE = Path("/config/standin-state.json")
 
 
 def defaults(port: int) -> dict[str, str]:
@@ -60,20 +65,11 @@ def main() -> None:
     api_key = os.environ.get(f"{PREFIX}__AUTH__APIKEY") or config["ApiKey"].strip()
     port = int(os.environ.get(f"{PREFIX}__SERVER__PORT") or config["Port"])
     host = "0.0.0.0" if config["BindAddress"] in ("*", "") else config["BindAddress"]
-    try:
-        emulator = ArrEmulator(APP, api_key=api_key)
-    except SpecMissing as exc:
-        log(APP, f"FATAL: {exc} (mount the OpenAPI documents read-only at {os.environ.get('MEDIASTACK_SPECS_DIR')})")
-        sys.exit(2)
-    emulator.start(port=port, host=host)
+    emulator = make_or_exit(APP, lambda: ArrEmulator(APP, api_key=api_key,
+                                                     connect=os.environ.get("STANDIN_CONNECT", "real")), log)
     source = "the environment" if os.environ.get(f"{PREFIX}__AUTH__APIKEY") else str(CONFIG)
-    log(APP, f"listening on {host}:{port}, API key from {source}")
-    reported = 0
-    while True:
-        time.sleep(1)
-        for violation in emulator.violations[reported:]:
-            log(APP, f"OpenAPI violation: {violation}")
-        reported = len(emulator.violations)
+    log(APP, f"API key from {source}")
+    serve(APP, emulator, port, host, log, STATE)
 
 
 if __name__ == "__main__":

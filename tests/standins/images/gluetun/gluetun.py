@@ -9,7 +9,8 @@ What it reproduces of qmcgaw/gluetun (WireGuard, e.g. AirVPN):
 - the firewall first (iptables, policy DROP on INPUT, OUTPUT and FORWARD): out only through tun0, to loopback,
   to the container's own subnets and to FIREWALL_OUTBOUND_SUBNETS on eth0, and replies; in from the local
   subnets, and on tun0 to FIREWALL_VPN_INPUT_PORTS;
-- the tunnel: a real tun0 (opened on /dev/net/tun and held by this process, so it has carrier) with the first
+- the tunnel, named by VPN_INTERFACE (wg0 by default, like the real one's WireGuard; the role sets tun0, the
+  name used here): a real tun0 (opened on /dev/net/tun and held by this process, so it has carrier) with the first
   IPv4 of WIREGUARD_ADDRESSES; eth0's default route is deleted and the default route goes through tun0;
   FIREWALL_OUTBOUND_SUBNETS get routes via the old gateway; replies from eth0's address use table 200 via the
   old gateway (inbound.go), so published ports keep working. Packets sent into tun0 are read and dropped:
@@ -43,7 +44,8 @@ from standin import exit_on_sigterm, log, probe, serve
 
 TUNSETIFF = 0x400454CA
 IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
-TUN = "tun0"
+# VPN_INTERFACE, as the real one reads it (its WireGuard default is wg0; the role sets tun0).
+TUN = os.environ.get("VPN_INTERFACE", "").strip() or "wg0"
 ROUTING_TABLE = "200"
 
 
@@ -129,7 +131,7 @@ def load_settings() -> dict:
             "input_ports": ports, "outbound_subnets": outbound, "roles": roles,
             "control": (address.rpartition(":")[0] or "0.0.0.0", int(address.rpartition(":")[2])),
             "countries": csv("SERVER_COUNTRIES"), "regions": csv("SERVER_REGIONS"), "cities": csv("SERVER_CITIES"),
-            "names": csv("SERVER_NAMES"), "public_ip": setting("PUBLICIP_STANDIN", "203.0.113.7")}
+            "names": csv("SERVER_NAMES"), "public_ip": setting("PUBLICIP_STANDIN", "198.51.100.23")}
 
 
 def run(*args: str) -> str:
