@@ -36,11 +36,11 @@ def report(output: str) -> dict[str, Any]:
     return decoded
 
 
-def failed_messages(output: str) -> list[str]:
+def failed_messages(output: str, host: str = "localhost") -> list[str]:
     messages = []
     for play in report(output)["plays"]:
         for task in play["tasks"]:
-            result = task["hosts"].get("localhost", {})
+            result = task["hosts"].get(host, {})
             items = result.get("results") or [result]
             messages += [str(item.get("msg")) for item in items if isinstance(item, dict) and item.get("failed")]
     return messages
