@@ -103,7 +103,7 @@ def test_unknown_definition_fails_with_a_suggestion(prowlarr_emulator) -> None:
     result = run(MODULE, emu, name="1337x", definition="1337xx")
     assert result["failed"] and emu.writes == []
     assert result["msg"] == ("Prowlarr at %s: indexer '1337x': unknown definition '1337xx' (did you mean '1337x'?); "
-                             "valid: 1337x, IPTorrents; nothing was changed" % emu.url)
+                             "valid: 1337x, IPTorrents, Torznab; nothing was changed" % emu.url)
     # The implementation name is no definition: it is shared by every Cardigann definition.
     cardigann = run(MODULE, emu, name="1337x", definition="Cardigann")
     assert cardigann["failed"] and "unknown definition 'Cardigann'" in cardigann["msg"]

@@ -575,6 +575,22 @@ IPTORRENTS = Template(
                    ["https://iptorrents.com/", "https://iptorrents.me/"]),
     (Check("fields.cookie", not_empty()),))
 
+# The generic Torznab indexer (GenericNewznabSettings + TorrentBaseSettings): a Torznab API of your own (Jackett,
+# a tracker's own endpoint; the lab's tracker site). Its capabilities come from the site's `t=caps`.
+PROWLARR_TORZNAB = Template(
+    "Torznab", "Torznab", "TorznabSettings",
+    (textbox("baseUrl", "URL"),
+     textbox("apiPath", "API Path", "/api", advanced=True, help_text="Path to the api, usually /api"),
+     textbox("apiKey", "API Key", privacy="apiKey", help_text="Site API Key"),
+     textbox("additionalParameters", "Additional Parameters", advanced=True,
+             help_text="Additional Newznab parameters"),
+     textbox("vipExpiration", "VIP Expiration",
+             help_text="Enter date (yyyy-mm-dd) for VIP Expiration or blank, Prowlarr will notify 1 week from "
+                       "expiration of VIP")) + _indexer_limits(),
+    "https://wiki.servarr.com/prowlarr/supported-indexers#torznab",
+    {**_indexer_facts("Torznab", "A Newznab-like api for torrents", "private", []), "supportsPagination": True},
+    (Check("fields.baseUrl", valid_url()),))
+
 PROWLARR = App(
     "prowlarr", "Prowlarr", "/api/v1", "2.3.5.5327",
     (Kind("applications", {"syncLevel": "fullSync", "tags": []}, (PROWLARR_RADARR_APP,),
@@ -584,7 +600,7 @@ PROWLARR = App(
           lambda item: bool(item["tags"]), fixed={"supportsOnHealthIssue": True}),
      Kind("indexer", {"enable": True, "redirect": False, "appProfileId": 0, "priority": 25, "downloadClientId": 0,
                       "tags": []},
-          (CARDIGANN_1337X, IPTORRENTS), lambda item: item["enable"] is True,
+          (CARDIGANN_1337X, IPTORRENTS, PROWLARR_TORZNAB), lambda item: item["enable"] is True,
           (Check("priority", PRIORITY), Check("appProfileId", references("appprofile")),
            Check("downloadClientId", references("downloadclient", zero_ok=True))),
           match_by="definitionName"),

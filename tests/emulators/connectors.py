@@ -13,6 +13,7 @@ import http.client
 import json
 import urllib.error
 import urllib.request
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
@@ -41,7 +42,11 @@ class Answer:
     url: str
     status: int
     headers: Message
-    text: str
+    data: bytes
+
+    @property
+    def text(self) -> str:
+        return self.data.decode(errors="replace")
 
     def json(self) -> Any:
         return json.loads(self.text)
@@ -98,9 +103,9 @@ class Site:
         request = urllib.request.Request(url, data=data, headers=sent, method=method)
         try:
             with _OPENER.open(request, timeout=self.timeout) as reply:
-                return Answer(method, url, reply.status, reply.headers, reply.read().decode(errors="replace"))
+                return Answer(method, url, reply.status, reply.headers, reply.read())
         except urllib.error.HTTPError as exc:
-            return Answer(method, url, exc.code, exc.headers, exc.read().decode(errors="replace"))
+            return Answer(method, url, exc.code, exc.headers, exc.read())
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             words = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
@@ -466,11 +471,39 @@ def flaresolverr(probe: Probe) -> Failures:
     return []
 
 
+# -- Torznab (Radarr indexer, as Prowlarr's sync adds it) ----------------------------------------------------------
+
+INDEXER_UNREACHABLE = "Unable to connect to indexer, check the log above the ValidationFailure for more details."
+NO_RESULTS = ("Query successful, but no results in the configured categories were returned from your indexer. This "
+              "may be an issue with the indexer or your indexer category settings.")
+
+
+def torznab_indexer(probe: Probe) -> Failures:
+    """TorznabBase.Test: the capabilities, then the RSS query (a movie search without terms in the indexer's
+    categories), which must return something; a Torznab error 100-199 is the key."""
+    path = "/" + (probe.text("apiPath") or "/api").strip("/")
+    site = Site(probe.text("baseUrl").rstrip("/") + path, {"Accept": "application/rss+xml, application/xml"})
+    key = {"apikey": probe.text("apiKey")} if probe.text("apiKey") else {}
+    categories = ",".join(str(as_int(c)) for c in probe.setting("categories") or [])
+    try:
+        for query in ({"t": "caps", **key}, {"t": "movie", "cat": categories, "extended": "1", **key}):
+            root = ET.fromstring(site.call("GET", "", query=query).text)
+            if root.tag == "error":
+                code = as_int(root.get("code"))
+                if 100 <= code <= 199:
+                    return [failure("ApiKey", "Invalid API Key")]
+                return [failure("", f"Indexer responded with error: {root.get('description')}")]
+    except (Unreachable, HttpError, ET.ParseError) as exc:
+        return [failure("", INDEXER_UNREACHABLE, detail=str(exc))]
+    return [] if root.find("channel/item") is not None else [failure("", NO_RESULTS)]
+
+
 # -- which test runs -----------------------------------------------------------------------------------------------
 
 CONNECTORS: Mapping[tuple[str, str, str], Connector] = {
     ("radarr", "downloadclient", "QBittorrent"): qbittorrent(RADARR_QBT),
     ("radarr", "notification", "MediaBrowser"): media_browser,
+    ("radarr", "indexer", "Torznab"): torznab_indexer,
     ("prowlarr", "downloadclient", "QBittorrent"): qbittorrent(PROWLARR_QBT),
     ("prowlarr", "applications", "Radarr"): radarr_application,
     ("prowlarr", "indexerproxy", "FlareSolverr"): flaresolverr,
@@ -480,11 +513,12 @@ MODES = ("table", "real")
 
 def real_connections(app: App, api_key: str) -> Callable[[str, Mapping[str, Any]], Failures]:
     """The test of a provider of `kind` for Providers: its connector, or a pass for an implementation without one
-    (Webhook, Transmission, indexers: nothing in the stack for them to reach).
+    (Webhook, Transmission, Newznab: nothing in the stack for them to reach).
 
     The emulator answers one request at a time and holds its lock while a test runs, so a connector must never
-    lead back to the emulator running it (Radarr's Newznab test calls Prowlarr's /0/api while Prowlarr waits for
-    its application test: it has no connector yet for that reason)."""
+    lead back to the emulator running it: Radarr's Newznab test would call Prowlarr's /0/api while Prowlarr waits
+    for its application test, so Newznab has none; Torznab has one, since Prowlarr's sync adds its indexers from a
+    thread of its own, outside its lock."""
     def test(kind: str, item: Mapping[str, Any]) -> Failures:
         connector = CONNECTORS.get((app.key, kind, str(item.get("implementation"))))
         return connector(Probe(app, api_key, item)) if connector else []

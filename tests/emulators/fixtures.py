@@ -1,9 +1,13 @@
 """pytest fixtures: a fresh emulator (Radarr, Prowlarr, Jellyfin, Seerr) per test; the test fails if any exchange broke
-the OpenAPI document."""
+the OpenAPI document. Also the FlareSolverr stand-in's own handler, in-process."""
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TypeVar
 
 import pytest
 
@@ -13,6 +17,7 @@ from tests.emulators.server import ArrEmulator, Emulator
 from tests.emulators.spec import SpecMissing, SpecViolation
 
 E = TypeVar("E", bound=Emulator)
+STANDIN_IMAGES = Path(__file__).resolve().parents[1] / "standins" / "images"
 
 
 def assert_no_violations(emu: Emulator) -> None:
@@ -50,6 +55,18 @@ def prowlarr_emulator() -> Iterator[ArrEmulator]:
 
 
 @pytest.fixture
+def real_radarr() -> Iterator[ArrEmulator]:
+    """Radarr as its stand-in image runs it: connection tests really connect."""
+    yield from started(lambda: ArrEmulator("radarr", connect="real"))
+
+
+@pytest.fixture
+def real_prowlarr() -> Iterator[ArrEmulator]:
+    """Prowlarr as its stand-in image runs it: connection tests, indexer sites and the application sync."""
+    yield from started(lambda: ArrEmulator("prowlarr", connect="real"))
+
+
+@pytest.fixture
 def jellyfin_emulator() -> Iterator[JellyfinEmulator]:
     yield from started(JellyfinEmulator)
 
@@ -57,3 +74,33 @@ def jellyfin_emulator() -> Iterator[JellyfinEmulator]:
 @pytest.fixture
 def seerr_emulator() -> Iterator[SeerrEmulator]:
     yield from started(SeerrEmulator)
+
+
+def load_image_module(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def flaresolverr_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, list[Any]]]:
+    """The FlareSolverr stand-in's own /v1 handler in-process, on 127.0.0.1, with the commands it received (its
+    browser fetches the hosts of FLARESOLVERR_LAB_HOSTS only: a test sets it with monkeypatch)."""
+    common = STANDIN_IMAGES / "common" / "standin.py"
+    monkeypatch.setitem(sys.modules, "standin", load_image_module("standin", common))
+    standin = sys.modules["standin"]
+    image = load_image_module("flaresolverr_standin", STANDIN_IMAGES / "flaresolverr" / "flaresolverr.py")
+    seen: list[Any] = []
+
+    def v1(query: dict, body: Any, headers: Any, handler: Callable[..., Any] = image.v1) -> Any:
+        seen.append(body)
+        return handler(query, body, headers)
+
+    server = standin.serve("flaresolverr", {("POST", "/v1"): v1}, 0, "127.0.0.1", block=False)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", seen
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 from tests.emulators.catalog import APPS, CheckContext, run_checks
 from tests.emulators.connectors import MODES, real_connections
 from tests.emulators.errors import ApiError, failure, invalid, not_found, problem
+from tests.emulators.indexing import IndexerChain
 from tests.emulators.movies import folder_name, lab_movie
 from tests.emulators.providers import Providers
 from tests.emulators.spec import load_spec_validator
@@ -108,10 +109,26 @@ class Text(str):
     """A plain-text answer body (Jellyfin's exception middleware), sent as text/plain rather than JSON."""
 
 
+@dataclass(frozen=True)
+class Blob:
+    """An answer body that is neither JSON nor plain text (Prowlarr's Torznab XML, a .torrent file)."""
+
+    data: bytes
+    content_type: str
+
+
 def _payload(body: Any) -> bytes:
     if body is None:
         return b""
+    if isinstance(body, Blob):
+        return body.data
     return body.encode() if isinstance(body, Text) else json.dumps(body).encode()
+
+
+def _content_type(body: Any) -> str:
+    if isinstance(body, Blob):
+        return body.content_type
+    return "text/plain; charset=utf-8" if isinstance(body, Text) else "application/json; charset=utf-8"
 
 
 def _password_hash(password: str) -> str:
@@ -309,8 +326,7 @@ class Emulator:
             self._save_state()
         sent = [*self._answer_headers(), *reply.headers]
         if payload:
-            kind = "text/plain" if isinstance(reply.body, Text) else "application/json"
-            sent.append(("Content-Type", kind + "; charset=utf-8"))
+            sent.append(("Content-Type", _content_type(reply.body)))
         return reply.status, sent, payload
 
     def _violate(self, method: str, path: str, where: str, problems: list[str]) -> None:
@@ -341,14 +357,14 @@ class Emulator:
         if fault is not None:
             return Reply(fault.status, fault.body)
         reply = self._dispatch(method, path, pairs, headers, body, check.body_unreadable, access.caller)
-        if 200 <= reply.status < 300:
+        if 200 <= reply.status < 300 and not isinstance(reply.body, Blob):
             reply.body = _without_nulls(reply.body)
             payload = _payload(reply.body)
             if component and payload:
                 problems = self.spec.check_component(component, payload, request=False)
             else:
                 problems = self.spec.check_response(method, path, query, reply.status, payload,
-                                                    "application/json" if payload else "")
+                                                    _content_type(reply.body).split(";")[0] if payload else "")
             self._violate(method, path, f"response {reply.status}", problems)
         return reply
 
@@ -408,9 +424,12 @@ class ArrEmulator(Emulator):
         self.name = self.app.name
         self.api_key = api_key
         self.state = Store()
-        self.providers = Providers(self.app, self.state,
-                                   real_connections(self.app, api_key) if connect == "real" else None)
+        self.real = connect == "real"
+        self.providers = Providers(self.app, self.state, self._connection_test() if self.real else None)
         super().__init__(app, specs_dir)
+        # Prowlarr's indexers at work: its Torznab API always; the site test on save and the application sync
+        # only when it really connects (in-process tests name addresses that nobody serves).
+        self.chain = IndexerChain(self.state, api_key, self._lock) if self.app.key == "prowlarr" else None
         for kind, items in self.app.seeded.items():
             for item in items:
                 self.state.add(kind, copy.deepcopy(dict(item)), item_id=item["id"])
@@ -418,6 +437,20 @@ class ArrEmulator(Emulator):
             self.state.configs[name] = dict(singleton.defaults)
             if "apiKey" in singleton.defaults:
                 self.state.configs[name]["apiKey"] = api_key
+
+    def _connection_test(self) -> Callable[[str, Mapping[str, Any]], list[dict[str, Any]]]:
+        connect = real_connections(self.app, self.api_key)
+
+        def test(kind: str, item: Mapping[str, Any]) -> list[dict[str, Any]]:
+            if self.chain is not None and kind == "indexer" and item.get("implementation") == "Torznab":
+                return self.chain.test(dict(item))
+            return connect(kind, item)
+        return test
+
+    def wait_for_sync(self) -> None:
+        """For tests: until Prowlarr's application syncs under way have ended."""
+        if self.chain is not None:
+            self.chain.wait()
 
     def snapshot(self) -> dict[str, Any]:
         return self.state.snapshot()
@@ -493,6 +526,9 @@ class ArrEmulator(Emulator):
             table += [("GET", api + "/movie", self._movies), ("POST", api + "/movie", self._add_movie),
                       ("GET", api + "/movie/lookup", self._movie_lookup),
                       ("GET", api + "/movie/" + ID, self._movie), ("GET", api + "/command", self._commands)]
+        if self.app.key == "prowlarr":
+            table += [("GET", "/" + ID + "/api", self._torznab), ("GET", "/" + ID + "/download", self._download),
+                      ("POST", api + "/command", self._prowlarr_command)]
         for kind in self.app.kinds:
             base = f"{api}/{kind.name}"
             table += [("GET", base, partial(self._provider_list, kind.name)),
@@ -744,14 +780,53 @@ class ArrEmulator(Emulator):
         return Reply(200, self.providers.get(kind, call.id))
 
     def _create_provider(self, kind: str, call: Call) -> Reply:
-        return self._created(kind, self.providers.create(kind, call.body, call.force_save))
+        created = self.providers.create(kind, call.body, call.force_save)
+        self._provider_event(kind, "added", created["id"])
+        return self._created(kind, created)
 
     def _update_provider(self, kind: str, call: Call) -> Reply:
-        return Reply(202, self.providers.update(kind, call.id, call.body, call.force_save))
+        updated = self.providers.update(kind, call.id, call.body, call.force_save)
+        self._provider_event(kind, "updated", updated["id"])
+        return Reply(202, updated)
 
     def _delete_provider(self, kind: str, call: Call) -> Reply:
         self.providers.delete(kind, call.id)
+        self._provider_event(kind, "deleted", call.id)
         return Reply(200, {})
+
+    def _provider_event(self, kind: str, event: str, item_id: int) -> None:
+        """Prowlarr: the capabilities its test learned, and the application sync the event starts."""
+        if self.chain is None or not self.real:
+            return
+        if kind == "indexer":
+            self.chain.forget(item_id) if event == "deleted" else self.chain.keep_capabilities(item_id)
+        self.chain.after_write(kind, event, item_id)
+
+    # Prowlarr's Torznab API (NewznabController) and its commands
+
+    def _own_url(self, call: Call) -> str:
+        """Prowlarr's links use the address the app asked it at."""
+        host = next((v for k, v in call.headers.items() if k.lower() == "host"), None)
+        return f"http://{host}" if host else self.url
+
+    def _torznab(self, call: Call) -> Reply:
+        status, data = self.chain.torznab(self.state.get("indexer", call.id), call.query, self._own_url(call))
+        return Reply(status, Blob(data, "application/rss+xml; charset=utf-8"))
+
+    def _download(self, call: Call) -> Reply:
+        status, data, kind = self.chain.download(self.state.get("indexer", call.id), call.query)
+        return Reply(status, Blob(data, kind))
+
+    def _prowlarr_command(self, call: Call) -> Reply:
+        name = call.body.get("name") if isinstance(call.body, dict) else None
+        if not self.real or not self.chain.command(str(name)):
+            raise problem(400, f"Unknown command {name!r}")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        command = self.state.add("command", {
+            "name": name, "commandName": "Application Indexer Sync", "body": {"sendUpdatesToClient": False},
+            "priority": "normal", "status": "started", "queued": now, "started": now, "trigger": "manual",
+            "stateChangeTime": now, "sendUpdatesToClient": False, "updateScheduledTask": True})
+        return Reply(201, command)
 
     def _provider_test(self, kind: str, call: Call) -> Reply:
         self.providers.test(kind, call.body)

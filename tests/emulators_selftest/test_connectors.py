@@ -2,14 +2,11 @@
 it runs here (qbittorrent-nox) and an emulator or the stand-in's own code otherwise. All on 127.0.0.1."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,16 +19,6 @@ from tests.qbittorrent_server import USERNAME, QBittorrentServer, free_port
 
 IMAGES = Path(__file__).resolve().parents[1] / "standins" / "images"
 running = contextmanager(started)
-
-
-@pytest.fixture
-def real_radarr() -> Iterator[ArrEmulator]:
-    yield from started(lambda: ArrEmulator("radarr", connect="real"))
-
-
-@pytest.fixture
-def real_prowlarr() -> Iterator[ArrEmulator]:
-    yield from started(lambda: ArrEmulator("prowlarr", connect="real"))
 
 
 def nobody() -> tuple[str, int]:
@@ -238,34 +225,6 @@ def test_media_browser_with_an_unknown_key_or_no_server_fails(real_radarr: ArrEm
 
 
 # -- FlareSolverr --------------------------------------------------------------------------------------------------
-
-
-def load_image_module(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture
-def flaresolverr_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, list[Any]]]:
-    """The FlareSolverr stand-in's own /v1 handler in-process, on 127.0.0.1, with the commands it received."""
-    monkeypatch.setitem(sys.modules, "standin", load_image_module("standin", IMAGES / "common" / "standin.py"))
-    standin = sys.modules["standin"]
-    image = load_image_module("flaresolverr_standin", IMAGES / "flaresolverr" / "flaresolverr.py")
-    seen: list[Any] = []
-
-    def v1(query: dict, body: Any, headers: Any, handler: Callable[..., Any] = image.v1) -> Any:
-        seen.append(body)
-        return handler(query, body, headers)
-
-    server = standin.serve("flaresolverr", {("POST", "/v1"): v1}, 0, "127.0.0.1", block=False)
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", seen
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def flaresolverr_proxy(prowlarr: ArrEmulator, host: str) -> dict:

@@ -24,6 +24,7 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass
@@ -60,8 +61,12 @@ HOSTS = (
     LabHost("ru", "198.51.100.10", "a client in a refused country (198.51.100.0/24 = RU)"),
     LabHost("lan", "192.168.77.10", "a client on a private range"),
     LabHost("probe", "203.0.113.18", "a client that probes for missing paths"),
+    LabHost("tracker", "192.0.2.42", "the lab's tracker site, a Torznab API behind a Cloudflare-style challenge "
+                                     "(tests/lab/tracker_site.py)"),
 )
 EDGE_ADDRESS = "192.0.2.254"
+TRACKER_PORT = 80
+REPOSITORY = Path(__file__).resolve().parents[2]
 PEBBLE_PORT = 14000
 PEBBLE_MANAGEMENT_PORT = 15000
 
@@ -154,6 +159,33 @@ def _start_pebble(state: Path) -> int:
     return process.pid
 
 
+def tracker_url() -> str:
+    return f"http://{host('tracker').address}" + ("" if TRACKER_PORT == 80 else f":{TRACKER_PORT}")
+
+
+def _start_tracker(state: Path) -> int:
+    """The tracker site in its namespace, as an indexer on the internet would be: Prowlarr reaches it through the
+    host, its challenge passed only by the FlareSolverr stand-in (allowed to browse this one address)."""
+    log = (state / "tracker.log").open("ab")
+    command = ["ip", "netns", "exec", host("tracker").namespace, sys.executable, "-m", "tests.lab.tracker_site",
+               "--host", "0.0.0.0", "--port", str(TRACKER_PORT), "--public-url", tracker_url(), "--protected"]
+    process = subprocess.Popen(command, stdout=log, stderr=log, cwd=REPOSITORY, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
+                    tracker_url() + "/api?t=caps", timeout=5):
+                break
+        except urllib.error.HTTPError:
+            break                           # the challenge: the site is up
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the tracker did not start: {(state / 'tracker.log').read_text()[-2000:]}") \
+                    from None
+            time.sleep(0.2)
+    return process.pid
+
+
 def pebble_root(state: Path) -> bytes:
     """The root Pebble issues under (made anew at each start), as PEM: what the lab's clients trust."""
     return _https(pebble_url("/roots/0", management=True), state / "lab-ca.pem")
@@ -198,7 +230,8 @@ def up(state: Path, domains: list[str]) -> dict:
     _certificates(state, host("acme"))
     record = {"edge_address": EDGE_ADDRESS,
               "hosts": [asdict(lab) | {"namespace": lab.namespace, "gateway": lab.gateway} for lab in HOSTS],
-              "pebble_pid": _start_pebble(state), "acme_ca": pebble_url(), "acme_ca_root": str(state / "lab-ca.pem")}
+              "pebble_pid": _start_pebble(state), "acme_ca": pebble_url(), "acme_ca_root": str(state / "lab-ca.pem"),
+              "tracker_pid": _start_tracker(state), "tracker_url": tracker_url()}
     # The root Pebble issues under, for clients that check the sites' certificates (the self-test's
     # verify_edge_ca_file).
     (state / "pebble-root.pem").write_bytes(pebble_root(state))
@@ -209,10 +242,11 @@ def up(state: Path, domains: list[str]) -> dict:
 def down(state: Path) -> None:
     record = state / "lab.json"
     if record.is_file():
-        pid = json.loads(record.read_text()).get("pebble_pid")
-        if pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGTERM)
+        recorded = json.loads(record.read_text())
+        for pid in (recorded.get("pebble_pid"), recorded.get("tracker_pid")):
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGTERM)
         record.unlink()
     for lab in HOSTS:
         _remove_namespace(lab)
