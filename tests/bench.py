@@ -181,6 +181,16 @@ def gitops_latency() -> Iterator[str]:
                % (figures["commit_to_apply_seconds"], figures["poll_interval"], figures["run_seconds"]))
 
 
+def request_hops() -> Iterator[str]:
+    """The request from Radarr on, in the lab (tests/test_download_hops.py): each hop's time."""
+    report = SCENARIO_TIMINGS / "request-hops.json"
+    if report.exists():
+        figures = json.loads(report.read_text())
+        yield "a request from Radarr's search to Jellyfin's listing (last pytest run, the lab on the loopback):"
+        for hop, seconds in figures.items():
+            yield "    %-26s %6.2fs" % (hop, seconds)
+
+
 def edge_figures() -> Iterator[str]:
     """Caddy's image as roles/caddy builds it: from nothing but the stand-ins of its build images (a cold build:
     xcaddy compiles, Docker's cache bypassed) and with its tag already there (an unchanged pin: no build); then
@@ -271,7 +281,7 @@ def main() -> None:
     print("Lines of code beyond the documentation:")
     for module, _ in JELLYFIN + SEERR:
         print("    %-28s %4d" % (module, code_lines(module)))
-    for line in [*scenario_timings(), *wiring_noop_requests(), *gitops_latency(), *edge_figures()]:
+    for line in [*scenario_timings(), *wiring_noop_requests(), *gitops_latency(), *request_hops(), *edge_figures()]:
         print(line)
 
 

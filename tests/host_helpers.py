@@ -36,9 +36,10 @@ def report(output: str) -> dict[str, Any]:
     return decoded
 
 
-def failed_messages(output: str, host: str = "localhost") -> list[str]:
+def failed_messages(output: str | dict, host: str = "localhost") -> list[str]:
+    """The messages of the host's failed tasks; `output` is ansible-playbook's JSON output or its decoded report."""
     messages = []
-    for play in report(output)["plays"]:
+    for play in (output if isinstance(output, dict) else report(output))["plays"]:
         for task in play["tasks"]:
             result = task["hosts"].get(host, {})
             items = result.get("results") or [result]

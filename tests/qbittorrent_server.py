@@ -93,10 +93,11 @@ LAB_SAFE_SETTINGS = {
 }
 
 
-def listening_config(port: int, torrent_port: int, extra: str = "") -> str:
-    """What makes qbittorrent-nox start unattended on 127.0.0.1:port, lab-safe (credentials are seeded apart)."""
+def listening_config(port: int, torrent_port: int, extra: str = "", session: str = "") -> str:
+    """What makes qbittorrent-nox start unattended on 127.0.0.1:port, lab-safe (credentials are seeded apart);
+    `extra` goes to [Preferences], `session` to [BitTorrent]."""
     sections = {"LegalNotice": ["Accepted=true"],
-                "BitTorrent": LAB_SAFE_SETTINGS["BitTorrent"] + ["Session\\Port=%d" % torrent_port],
+                "BitTorrent": LAB_SAFE_SETTINGS["BitTorrent"] + ["Session\\Port=%d" % torrent_port, session],
                 "Network": LAB_SAFE_SETTINGS["Network"],
                 "Preferences": LAB_SAFE_SETTINGS["Preferences"] + [
                     "WebUI\\Enabled=true", "WebUI\\Address=127.0.0.1", "WebUI\\Port=%d" % port,
@@ -138,7 +139,7 @@ class QBittorrentServer:
     """One qbittorrent-nox process with its own profile directory."""
 
     def __init__(self, root: Path, password: str = PASSWORD, extra_config: str = "", seed: bool = True,
-                 version: str = VERSIONS[0]) -> None:
+                 version: str = VERSIONS[0], session_config: str = "") -> None:
         self.version = version
         self.command, self.command_env = qbittorrent_command(version)
         self.root = root
@@ -150,7 +151,7 @@ class QBittorrentServer:
         self.conf.parent.mkdir(parents=True, exist_ok=True)
         if seed:
             extra_config = credentials_config(password) + "\n" + extra_config
-        self.conf.write_text(listening_config(self.port, self.torrent_port, extra_config))
+        self.conf.write_text(listening_config(self.port, self.torrent_port, extra_config, session_config))
         self.process: Optional[subprocess.Popen] = None
 
     def start(self, wait: bool = True) -> None:

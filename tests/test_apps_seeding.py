@@ -86,7 +86,8 @@ def test_qbittorrent_conf_is_seeded_idempotently(tmp_path: Path) -> None:
     assert "Seeded-Pass-1" not in first["_output"] and stat.S_IMODE(conf.stat().st_mode) == 0o600
     for line in ("Accepted=true", "WebUI\\Username=admin", "Session\\DefaultSavePath=/media/downloads",
                  "Session\\TempPath=/media/downloads/incomplete", "Session\\TempPathEnabled=true",
-                 "Session\\Port=47123", "Session\\Interface=tun0", "Session\\InterfaceName=tun0"):
+                 "Session\\DisableAutoTMMByDefault=false", "Session\\Port=47123", "Session\\Interface=tun0",
+                 "Session\\InterfaceName=tun0"):
         assert line in text.splitlines(), (line, text)
     assert re.search(r'^WebUI\\Password_PBKDF2="@ByteArray\([^:]+:[^)]+\)"$', text, re.M)
 

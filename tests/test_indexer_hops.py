@@ -7,7 +7,6 @@ Each hop uses only what the modules configured: a missing tag, a wrong Prowlarr 
 (or mends) exactly the hop that uses it."""
 from __future__ import annotations
 
-import hashlib
 import json
 import urllib.error
 import urllib.request
@@ -18,8 +17,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from tests.arr_helpers import field_values, run
+from tests.emulators.bencoding import torrent_info_hash
 from tests.emulators.server import ArrEmulator
-from tests.lab.tracker_site import INCEPTION_RELEASE, TrackerSite, bencode
+from tests.lab.tracker_site import INCEPTION_RELEASE, TrackerSite
 from tests.qbittorrent_server import free_port
 
 FLARESOLVERR_TAG = "flaresolverr"
@@ -89,26 +89,6 @@ def torznab(url: str, **query: str) -> ET.Element:
         return ET.fromstring(answer.read())
 
 
-def info_hash(torrent: bytes) -> str:
-    """The SHA-1 of the bencoded info dictionary, found by re-encoding what the file holds."""
-    def decode(data: bytes, at: int):
-        kind = data[at:at + 1]
-        if kind == b"i":
-            end = data.index(b"e", at)
-            return int(data[at + 1:end]), end + 1
-        if kind in (b"l", b"d"):
-            at, items = at + 1, []
-            while data[at:at + 1] != b"e":
-                value, at = decode(data, at)
-                items.append(value)
-            return (dict(zip(items[::2], items[1::2])) if kind == b"d" else items), at + 1
-        colon = data.index(b":", at)
-        length = int(data[at:colon])
-        return data[colon + 1:colon + 1 + length], colon + 1 + length
-    decoded, _ = decode(torrent, 0)
-    return hashlib.sha1(bencode(decoded[b"info"])).hexdigest()
-
-
 def test_the_full_sync_puts_the_lab_indexer_into_radarr_pointing_back_at_prowlarr(wired) -> None:
     prowlarr, radarr, tracker = wired
     (indexer,) = prowlarr.items("indexer")
@@ -146,7 +126,7 @@ def test_radarrs_search_through_prowlarr_finds_the_lab_release_and_its_torrent(w
     with urllib.request.urlopen(link, timeout=30) as answer:
         torrent = answer.read()
         assert answer.headers.get_content_type() == "application/x-bittorrent"
-    assert info_hash(torrent) == INCEPTION_RELEASE.info_hash
+    assert torrent_info_hash(torrent) == INCEPTION_RELEASE.info_hash
     # The download went with the clearance FlareSolverr earned: Prowlarr's own request was let through.
     (download,) = [r for r in tracker.requests if r.path.startswith("/download/")]
     assert download.cleared and download.status == 200 and "Chrome" not in download.user_agent

@@ -41,12 +41,17 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "docker_manage_service": False, "router_notes_lan_address": "192.168.1.20"}
 
 
+def outcome(stats: dict[str, Any], decoded: dict[str, Any], host: str = "localhost") -> dict[str, Any]:
+    """A host's recap plus the plays that ran a task on it and the messages of its failed tasks."""
+    stats["ran_plays"] = [play["play"]["name"] for play in decoded["plays"]
+                          if any(host in task["hosts"] for task in play["tasks"])]
+    stats["failed_msgs"] = failed_messages(decoded, host)
+    return stats
+
+
 def site_check(extra_vars: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any]:
     stats = run_playbook("site.yml", extra_vars, check=True, env=env)
-    plays = report(stats["_output"])["plays"]
-    stats["ran_plays"] = [play["play"]["name"] for play in plays if play["tasks"]]
-    stats["failed_msgs"] = failed_messages(stats["_output"])
-    return stats
+    return outcome(stats, report(stats["_output"]))
 
 
 def site_check_hosts(cases: dict[str, dict[str, Any]], tmp_path: Path) -> dict[str, dict[str, Any]]:
@@ -64,14 +69,8 @@ def site_check_hosts(cases: dict[str, dict[str, Any]], tmp_path: Path) -> dict[s
         decoded = report(proc.stdout)
     except ValueError as exc:
         raise AssertionError("no play recap (rc=%s): %s" % (proc.returncode, output[-3000:])) from exc
-    results = {}
-    for name in cases:
-        stats = dict(decoded["stats"].get(name, {}), _output=output)
-        stats["ran_plays"] = [play["play"]["name"] for play in decoded["plays"]
-                              if any(name in task["hosts"] for task in play["tasks"])]
-        stats["failed_msgs"] = failed_messages(proc.stdout, name)
-        results[name] = stats
-    return results
+    return {name: outcome(dict(decoded["stats"].get(name, {}), _output=output), decoded, name)
+            for name in cases}
 
 
 def refused(extra_vars: dict[str, Any], *expected: str, env: dict[str, str] | None = None) -> str:

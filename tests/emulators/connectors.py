@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import secrets
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from http import HTTPStatus
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from tests.emulators.catalog import App, as_int, field_value
@@ -82,6 +83,24 @@ def base_url(use_ssl: Any, host: Any, port: Any, url_base: Any = None) -> str:
     return f"{'https' if use_ssl is True else 'http'}://{host}:{as_int(port)}" + (f"/{base}" if base else "")
 
 
+class Upload(NamedTuple):
+    field: str
+    file_name: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+
+def multipart(form: Mapping[str, str], upload: Upload) -> tuple[bytes, str]:
+    """A multipart/form-data body (RFC 7578) of the form's fields and one file, and its Content-Type."""
+    boundary = "----mediastack-lab-" + secrets.token_hex(12)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in form.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{upload.field}"; '
+                 f'filename="{upload.file_name}"\r\nContent-Type: {upload.content_type}\r\n\r\n'.encode()
+                 + upload.data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
 @dataclass
 class Site:
     """One program at the address a provider names; `headers` go with every request."""
@@ -92,11 +111,14 @@ class Site:
 
     def send(self, method: str, path: str, query: Mapping[str, str] | None = None,
              form: Mapping[str, str] | None = None, body: Any = None,
-             headers: Mapping[str, str] | None = None) -> Answer:
+             headers: Mapping[str, str] | None = None, upload: Upload | None = None) -> Answer:
+        """`form` goes urlencoded, or as multipart/form-data beside an `upload` (a file field)."""
         url = self.base + path + (f"?{urlencode(query)}" if query else "")
         sent = {**self.headers, **(headers or {})}
         data = None
-        if form is not None:
+        if upload is not None:
+            data, sent["Content-Type"] = multipart(form or {}, upload)
+        elif form is not None:
             data, sent["Content-Type"] = urlencode(form).encode(), "application/x-www-form-urlencoded"
         elif body is not None:
             data, sent["Content-Type"] = json.dumps(body).encode(), "application/json"
@@ -198,15 +220,15 @@ class QbtSession:
         self.cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items())
 
     def request(self, method: str, path: str, query: Mapping[str, str] | None = None,
-                form: Mapping[str, str] | None = None) -> str:
+                form: Mapping[str, str] | None = None, upload: Upload | None = None) -> str:
         """ProcessRequest: the answer's text; a 403 logs in again and retries once."""
         if self.cookie is None:
             self.login()
         try:
-            answer = self.site.send(method, path, query, form, headers=self._cookie_header())
+            answer = self.site.send(method, path, query, form, headers=self._cookie_header(), upload=upload)
             if answer.status == 403:
                 self.login(again=True)
-                answer = self.site.send(method, path, query, form, headers=self._cookie_header())
+                answer = self.site.send(method, path, query, form, headers=self._cookie_header(), upload=upload)
         except Unreachable as exc:
             raise QbtError("Failed to connect to qBittorrent, please check your settings.") from exc
         if answer.status >= 400:
@@ -263,7 +285,7 @@ def _removes_completed(prefs: Mapping[str, Any]) -> bool:
     return limited and prefs.get("max_ratio_act") in (1, 3)
 
 
-def _version(text: str) -> tuple[int, ...]:
+def webapi_version(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.strip().split("."))
     except ValueError as exc:
@@ -292,7 +314,7 @@ class QbtTest:
         d = self.dialect
         try:
             self.session.check_api_v2()
-            _version(self.session.request("GET", "/api/v2/app/webapiVersion"))
+            webapi_version(self.session.request("GET", "/api/v2/app/webapiVersion"))
             if not d.radarr_checks:
                 return None
             if not self.probe.text("movieCategory"):

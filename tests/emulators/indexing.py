@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from tests.emulators.background import Background
 from tests.emulators.catalog import as_int, field_value
 from tests.emulators.connectors import SYNC_FIELDS, Answer, HttpError, Site, Unreachable
 from tests.emulators.errors import failure
@@ -150,7 +151,7 @@ class IndexerChain:
         self.lock = lock
         self.cookies: dict[int, dict[str, str]] = {}
         self.sync_log: list[str] = []
-        self._syncs: list[threading.Thread] = []
+        self._work = Background(self.sync_log, "sync error")
         self._tested_caps: dict[str, Any] | None = None
 
     # -- an indexer's site -------------------------------------------------------------------------------------
@@ -341,22 +342,11 @@ class IndexerChain:
         return True
 
     def _start(self, work: Callable[[], None]) -> None:
-        thread = threading.Thread(target=self._guarded, args=(work,), daemon=True, name="prowlarr-sync")
-        self._syncs.append(thread)
-        thread.start()
-
-    def _guarded(self, work: Callable[[], None]) -> None:
-        try:
-            work()
-        except Exception as exc:  # noqa: BLE001 -- a sync bug must show in the log, not kill the emulator
-            self.sync_log.append(f"sync error: {type(exc).__name__}: {exc}")
+        self._work.start(work, "prowlarr-sync")
 
     def wait(self, timeout: float = SYNC_WAIT) -> None:
         """For tests: until every sync started so far has ended."""
-        for thread in list(self._syncs):
-            thread.join(timeout)
-            if thread.is_alive():
-                raise TimeoutError(f"a Prowlarr sync still runs after {timeout} s: {self.sync_log}")
+        self._work.join(timeout)
 
     @contextmanager
     def _state(self) -> Iterator[Store]:

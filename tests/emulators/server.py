@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tests.emulators.catalog import APPS, CheckContext, run_checks
 from tests.emulators.connectors import MODES, real_connections
+from tests.emulators.downloading import MovieDownloads
 from tests.emulators.errors import ApiError, failure, invalid, not_found, problem
 from tests.emulators.indexing import IndexerChain
 from tests.emulators.movies import folder_name, lab_movie
@@ -143,6 +144,7 @@ class Emulator:
     component_bodies: Mapping[tuple[str, str], str] = {}
     # Paths the app serves outside its document (Jellyfin's /health): answered, never checked.
     unchecked_paths: frozenset[str] = frozenset()
+    absent_paths: frozenset[str] = frozenset()        # answered 404 (after the access check), never checked
 
     def __init__(self, spec_key: str, specs_dir: Path | None = None) -> None:
         self.spec = load_spec_validator(spec_key, specs_dir)
@@ -339,6 +341,8 @@ class Emulator:
         access = self._access(method, path, query, headers)
         if path in self.unchecked_paths:
             return self._dispatch(method, path, pairs, headers, body, False, access.caller)
+        if path in self.absent_paths:       # asked by a real client, absent from the app and from its document
+            return access.refusal or Reply(404)
         check = self.spec.check_request(method, path, list(pairs), dict(headers.items()), body, content_type,
                                         check_security=access.documented)
         component = self.component_bodies.get((method, path))
@@ -430,6 +434,9 @@ class ArrEmulator(Emulator):
         # Prowlarr's indexers at work: its Torznab API always; the site test on save and the application sync
         # only when it really connects (in-process tests name addresses that nobody serves).
         self.chain = IndexerChain(self.state, api_key, self._lock) if self.app.key == "prowlarr" else None
+        # Radarr's searches, grabs and imports: only when it really connects (the lab's request hops).
+        self.downloads = (MovieDownloads(self.state, self._lock, self._save_state) if self.real and self.app.movies
+                          else None)
         for kind, items in self.app.seeded.items():
             for item in items:
                 self.state.add(kind, copy.deepcopy(dict(item)), item_id=item["id"])
@@ -460,6 +467,13 @@ class ArrEmulator(Emulator):
         for config in self.state.configs.values():      # the key comes from config.xml or the environment
             if "apiKey" in config:
                 config["apiKey"] = self.api_key
+        if self.downloads is not None:
+            self.downloads.resume()
+
+    def stop(self) -> None:
+        if self.downloads is not None:
+            self.downloads.stop()
+        super().stop()
 
     def set_test_result(self, kind: str, errors: list[str] | None) -> None:
         """Make the connection test of a provider kind fail with these messages (None: it passes)."""
@@ -742,16 +756,18 @@ class ArrEmulator(Emulator):
             "added": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "addOptions": copy.deepcopy(options)})
         if options.get("searchForMovie") is True:
             # Radarr's MovieAddedHandler: a movie added with "search on" queues its search at once.
-            self._queue("MoviesSearch", "Movies Search", [added["id"]])
+            command = self._queue("MoviesSearch", "Movies Search", [added["id"]])
+            if self.downloads is not None:
+                self.downloads.movies_search(command["id"])
         return self._created("movie", self._movie_resource(added))
 
     def _queue(self, name: str, command_name: str, movie_ids: list[int]) -> dict[str, Any]:
         """A queued command; the movies it is for are kept apart (the document's Command body has no
-        movieIds, although Radarr shows them). The lab's next hop runs it (search, grab)."""
+        movieIds, although Radarr shows them). With real connections MovieDownloads runs it (search, grab)."""
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return self.state.add("command", {
-            "name": name, "commandName": command_name, "body": {"sendUpdatesToClient": True, "trigger": "event"},
-            "priority": "normal", "status": "queued", "queued": now, "trigger": "event", "stateChangeTime": now,
+            "name": name, "commandName": command_name, "body": {"sendUpdatesToClient": True, "trigger": "unspecified"},
+            "priority": "normal", "status": "queued", "queued": now, "trigger": "unspecified", "stateChangeTime": now,
             "sendUpdatesToClient": True, "updateScheduledTask": True, "movieIds": list(movie_ids)})
 
     def queued_movie_ids(self, name: str) -> list[int]:

@@ -1,5 +1,6 @@
 """The Jellyfin emulator: the wizard before and after completion, MediaBrowser authorization, 401/403, keys,
-"Movies2", the network document, slow start; and its OpenAPI checks bite (requests and responses)."""
+"Movies2", the network document, slow start, the scans Radarr's notification starts and the movies they find; and
+its OpenAPI checks bite (requests and responses)."""
 from __future__ import annotations
 
 import json
@@ -19,8 +20,8 @@ CLIENT = 'MediaBrowser Client="selftest", Device="pytest", DeviceId="dev%201", V
 
 
 def call(emu: JellyfinEmulator, method: str, path: str, body: Any = None, token: str | None = None,
-         authorization: str | None = CLIENT) -> Answer:
-    headers = {"Accept": "application/json"}
+         authorization: str | None = CLIENT, headers: dict[str, str] | None = None) -> Answer:
+    headers = {"Accept": "application/json", **(headers or {})}
     if authorization:
         headers["Authorization"] = authorization + (f', Token="{token}"' if token else "")
     data = None
@@ -183,3 +184,131 @@ def test_a_stand_in_logs_each_request_it_answered_as_a_read_or_a_write(jellyfin_
         ("GET", "/System/Info/Public", False), ("POST", "/Users/AuthenticateByName", False),
         ("POST", "/Startup/Configuration", True)], found
     assert found[0][2] == 200
+
+
+# -- what Radarr's "Emby / Jellyfin" notification does on import: find the movie, report its paths ------------------
+
+RADARR_QUERY = "/Items?recursive=true&includeItemTypes=Movie&fields=Path,ProviderIds&years=%s"
+RELEASE = "Inception (2010)/Inception.2010.1080p.BluRay.x264-LAB.mkv"
+
+
+def as_radarr(emu: JellyfinEmulator, method: str, path: str, token: str, body: Any = None) -> Answer:
+    """Radarr's MediaBrowserProxy: the legacy token header, no MediaBrowser authorization."""
+    return call(emu, method, path, body, authorization=None, headers={"X-MediaBrowser-Token": token})
+
+
+def created(*paths: str) -> dict[str, Any]:
+    return {"Updates": [{"Path": path, "UpdateType": "Created"} for path in paths]}
+
+
+@pytest.fixture
+def lab(jellyfin_emulator: JellyfinEmulator, tmp_path: Path) -> tuple[JellyfinEmulator, str, Path]:
+    """The wizard done, Radarr's API key, a movies library on an empty folder."""
+    jellyfin_emulator.complete_wizard()
+    (tmp_path / "movies").mkdir()
+    jellyfin_emulator.add_library("Movies", [str(tmp_path / "movies")])
+    return jellyfin_emulator, jellyfin_emulator.add_key("Radarr"), tmp_path / "movies"
+
+
+def test_a_reported_import_is_scanned_after_the_delay_and_listed(lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    emu, key, movies = lab
+    (movies / RELEASE).parent.mkdir()
+    (movies / RELEASE).write_bytes(b"lab")
+    assert as_radarr(emu, "GET", RADARR_QUERY % 2010, key).json == {"Items": [], "TotalRecordCount": 0,
+                                                                     "StartIndex": 0}, "nothing scanned yet"
+    monkeypatch.setattr(emu, "scan_delay", 30)
+    folder = str(movies / "Inception (2010)")
+    reported = as_radarr(emu, "POST", "/Library/Media/Updated", key, created(folder))
+    assert (reported.status, reported.raw) == (204, b"")
+    assert as_radarr(emu, "GET", RADARR_QUERY % 2010, key).json["Items"] == [], "the scan waits for the delay"
+    monkeypatch.setattr(emu, "scan_delay", 0.05)
+    assert as_radarr(emu, "POST", "/Library/Media/Updated", key, created(str(movies / RELEASE))).status == 204
+    emu.wait_for_scans(5)
+    assert emu.scans == [{"reason": "media updated", "libraries": ["Movies"], "paths": [str(movies)],
+                          "requested": [folder, str(movies / RELEASE)]}], "a change in the delay restarts it: one scan"
+    assert emu.updates == [{"token": key, **created(folder)}, {"token": key, **created(str(movies / RELEASE))}]
+
+    found = as_radarr(emu, "GET", RADARR_QUERY % 2010, key).json
+    assert found["TotalRecordCount"] == 1
+    movie = found["Items"][0]
+    assert {k: movie[k] for k in ("Name", "ProductionYear", "Type", "Path", "ProviderIds", "ServerId")} == {
+        "Name": "Inception", "ProductionYear": 2010, "Type": "Movie", "Path": str(movies / RELEASE),
+        "ProviderIds": {"Tmdb": "27205", "Imdb": "tt1375666"}, "ServerId": emu.server_id}
+    plain = as_radarr(emu, "GET", "/Items?recursive=true&includeItemTypes=Movie", key).json["Items"]
+    assert [m["Id"] for m in plain] == [movie["Id"]] and not {"Path", "ProviderIds", "ParentId"} & set(plain[0])
+    assert as_radarr(emu, "GET", RADARR_QUERY % 1999, key).json["TotalRecordCount"] == 0
+    assert as_radarr(emu, "GET", "/Items?recursive=true&searchTerm=incep", key).json["TotalRecordCount"] == 1
+    assert as_radarr(emu, "GET", "/Items?includeItemTypes=Movie", key).json["Items"] == [], "not recursive"
+    library = emu.library("Movies")
+    children = as_radarr(emu, "GET", f"/Items?parentId={library['ItemId']}&fields=ParentId", key).json["Items"]
+    assert [m["ParentId"].replace("-", "") for m in children] == [library["ItemId"]]
+    assert emu.movies()[0]["Id"] == movie["Id"] and emu.movies()[0]["Path"] == str(movies / RELEASE)
+
+
+def test_the_token_must_be_known_and_a_refresh_needs_an_administrator(lab) -> None:
+    emu, key, movies = lab
+    wrong = as_radarr(emu, "POST", "/Library/Media/Updated", "0" * 32, created(str(movies)))
+    assert (wrong.status, wrong.raw) == (401, b"")
+    assert as_radarr(emu, "GET", RADARR_QUERY % 2010, "0" * 32).status == 401
+    emu.add_user("guest", "Guest-Pass-2")
+    guest = login(emu, "guest", "Guest-Pass-2")
+    # The document and LibraryController ask any user for /Library/Media/Updated, an administrator for a refresh.
+    assert as_radarr(emu, "POST", "/Library/Media/Updated", guest, created(str(movies))).status == 204
+    refused = as_radarr(emu, "POST", "/Library/Refresh", guest)
+    assert (refused.status, refused.raw) == (403, b"")
+    assert as_radarr(emu, "GET", RADARR_QUERY % 2010, guest).status == 200
+    emu.wait_for_scans(5)
+    assert [scan["reason"] for scan in emu.scans] == ["media updated"]
+
+
+def test_a_refresh_drops_a_deleted_file_and_reads_names_tags_and_the_root(lab) -> None:
+    emu, key, movies = lab
+    (movies / RELEASE).parent.mkdir()
+    (movies / RELEASE).write_bytes(b"lab")
+    (movies / "Inception (2010).MP4").write_bytes(b"lab")                 # a file at the root, its own movie
+    (movies / "Other Film (2001) [tmdbid-123]").mkdir()
+    (movies / "Other Film (2001) [tmdbid-123]" / "other.mkv").write_bytes(b"x")
+    (movies / "Other Film (2001) [tmdbid-123]" / "other.nfo").write_bytes(b"x")
+    (movies / ".hidden").mkdir()
+    (movies / ".hidden" / "Secret (1999).mkv").write_bytes(b"x")
+    (movies.parent / "shows").mkdir()
+    (movies.parent / "shows" / "Episode (2020).mkv").write_bytes(b"x")
+    emu.add_library("Shows", [str(movies.parent / "shows")], "tvshows")
+    assert (as_radarr(emu, "POST", "/Library/Refresh", key).status) == 204
+    emu.wait_for_scans(5)
+    assert emu.scans == [{"reason": "refresh", "libraries": ["Movies"], "paths": [str(movies)], "requested": []}]
+    assert sorted((m["Name"], m["ProductionYear"], m["ProviderIds"]) for m in emu.movies()) == [
+        ("Inception", 2010, {"Tmdb": "27205", "Imdb": "tt1375666"}),
+        ("Inception", 2010, {"Tmdb": "27205", "Imdb": "tt1375666"}), ("Other Film", 2001, {"Tmdb": "123"})]
+
+    (movies / RELEASE).unlink()
+    assert as_radarr(emu, "POST", "/Library/Refresh", key).status == 204
+    emu.wait_for_scans(5)
+    assert sorted(m["Path"] for m in emu.movies()) == [str(movies / "Inception (2010).MP4"),
+                                                       str(movies / "Other Film (2001) [tmdbid-123]" / "other.mkv")]
+    ids = [m["Id"] for m in emu.movies()]
+    assert as_radarr(emu, "GET", "/Items?recursive=true&ids=" + ",".join(ids), key).json["TotalRecordCount"] == 2
+
+
+def test_a_path_in_no_library_scans_nothing(lab, tmp_path: Path) -> None:
+    emu, key, movies = lab
+    (movies / "Inception (2010).mkv").write_bytes(b"lab")
+    (tmp_path / "elsewhere").mkdir()
+    elsewhere = str(tmp_path / "elsewhere" / "Inception (2010).mkv")
+    assert as_radarr(emu, "POST", "/Library/Media/Updated", key, created(elsewhere)).status == 204
+    emu.wait_for_scans(5)
+    assert emu.scans == [] and emu.movies() == [] and emu.updates == [{"token": key, **created(elsewhere)}]
+
+
+def test_the_movies_survive_a_snapshot_and_an_older_snapshot_has_none(lab) -> None:
+    emu, key, movies = lab
+    (movies / "Inception (2010).mkv").write_bytes(b"lab")
+    as_radarr(emu, "POST", "/Library/Refresh", key)
+    emu.wait_for_scans(5)
+    state = json.loads(json.dumps(emu.snapshot()))
+    again = JellyfinEmulator()
+    again.restore(state)
+    assert again.movies() == emu.movies() and len(again.movies()) == 1
+    del state["items"]
+    again.restore(state)
+    assert again.movies() == []

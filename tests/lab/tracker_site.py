@@ -6,17 +6,21 @@ What a client sees is what Prowlarr's generic Torznab indexer and its FlareSolve
 - `GET /api?t=search|movie&q=&imdbid=&cat=&apikey=` -> an RSS feed with torznab attributes (seeders, peers,
   infohash, imdb, category), links to `/download/<guid>.torrent`; a wrong site key -> Torznab error 100;
 - `GET /download/<guid>.torrent` -> the bencoded torrent (application/x-bittorrent), announcing to the site;
+- `GET /announce?info_hash=&peer_id=&port=&left=&event=&compact=1` -> the BitTorrent tracker of the lab swarm
+  (BEP 3, compact peers of BEP 23): every client that announced a torrent, at the address it came from. Never
+  behind the challenge: a BitTorrent client cannot solve it (real sites announce on a tracker host of their own);
 - protected: every path but the challenge's answers 403 with `Server: cloudflare` and a "Just a moment..." page
   holding a token (meta `lab-challenge`) and the form to answer it, unless the request carries a `cf_clearance`
   cookie the site issued; a browser (its script) earns it with `GET <form action>?token=<token>&answer=<sha256
   hex of the token>` (Set-Cookie). Only the FlareSolverr stand-in does that; Prowlarr itself never does.
 Every request is kept (`requests`) with its User-Agent and whether it was let through, so a test can tell who
-fetched what.
+fetched what; the swarm (`peers`) says who announced what.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import ipaddress
 import secrets
 import signal
 import sys
@@ -29,7 +33,9 @@ from email.utils import format_datetime
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple, Self
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
+
+from tests.emulators.bencoding import bencode
 
 TORZNAB_NS = "http://torznab.com/schemas/2015/feed"
 CHALLENGE_PATH = "/cdn-cgi/challenge-platform/solve"
@@ -37,21 +43,6 @@ CHALLENGE_META = "lab-challenge"
 PIECE_LENGTH = 16 * 1024
 # Newznab movie categories the site files its releases under (2040: Movies/HD).
 CATEGORIES = ((2000, "Movies", ((2030, "Movies/SD"), (2040, "Movies/HD"), (2045, "Movies/UHD"))),)
-
-
-def bencode(value: Any) -> bytes:
-    if isinstance(value, int):
-        return b"i%de" % value
-    if isinstance(value, str):
-        value = value.encode()
-    if isinstance(value, bytes):
-        return b"%d:%s" % (len(value), value)
-    if isinstance(value, list):
-        return b"l" + b"".join(bencode(v) for v in value) + b"e"
-    if isinstance(value, dict):
-        items = sorted((k.encode() if isinstance(k, str) else k, v) for k, v in value.items())
-        return b"d" + b"".join(bencode(k) + bencode(v) for k, v in items) + b"e"
-    raise TypeError(f"cannot bencode {type(value).__name__}")
 
 
 def challenge_answer(token: str) -> str:
@@ -96,6 +87,19 @@ INCEPTION_RELEASE = Release("lab-inception-2010", "Inception.2010.1080p.BluRay.x
                             "Inception.2010.1080p.BluRay.x264-LAB.mkv", 3 * 1024 * 1024, "tt1375666", 2040)
 
 
+class Peer(NamedTuple):
+    """A client of the swarm as the tracker last heard of it."""
+
+    address: str
+    port: int
+    left: int                  # bytes it still lacks: 0 for a seeder
+    event: str
+
+
+# How often a client is told to announce again (a client clamps it to its own minimum).
+ANNOUNCE_INTERVAL = 30
+
+
 class SiteRequest(NamedTuple):
     method: str
     path: str
@@ -118,6 +122,7 @@ class TrackerSite:
     def __post_init__(self) -> None:
         self._tokens: set[str] = set()
         self._clearances: set[str] = set()
+        self.peers: dict[str, dict[bytes, Peer]] = {}     # info hash (hex) -> peer id -> the peer
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -132,7 +137,8 @@ class TrackerSite:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:      # noqa: N802 -- http.server's name
-                status, headers, body = site.answer("GET", self.path, dict(self.headers.items()))
+                status, headers, body = site.answer("GET", self.path, dict(self.headers.items()),
+                                                    self.client_address[0])
                 self.send_response(status)
                 for name, value in headers:
                     self.send_header(name, value)
@@ -170,13 +176,16 @@ class TrackerSite:
 
     # -- one exchange ------------------------------------------------------------------------------------------
 
-    def answer(self, method: str, target: str, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
+    def answer(self, method: str, target: str, headers: dict[str, str],
+               client: str = "127.0.0.1") -> tuple[int, list[tuple[str, str]], bytes]:
         split = urlsplit(target)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         agent = next((v for k, v in headers.items() if k.lower() == "user-agent"), "")
         with self._lock:
             cleared = not self.protected or self._cleared(headers)
-            if split.path == CHALLENGE_PATH:
+            if split.path == "/announce":
+                status, sent, body = self._announce(split.query, client)
+            elif split.path == CHALLENGE_PATH:
                 status, sent, body = self._solve(query)
             elif not cleared:
                 status, sent, body = self._challenge()
@@ -210,6 +219,43 @@ class TrackerSite:
         self._clearances.add(clearance)
         return 200, [("Set-Cookie", f"cf_clearance={clearance}; Path=/; HttpOnly"),
                      ("Content-Type", "text/plain")], b"ok"
+
+    def _announce(self, raw_query: str, client: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        """BEP 3: the info hash and peer id are raw bytes, percent-encoded; the answer is bencoded, a failure too."""
+        fields = {}
+        for pair in raw_query.split("&"):
+            name, _, value = pair.partition("=")
+            fields[name] = unquote_to_bytes(value.replace("+", " "))
+        kind = [("Content-Type", "text/plain")]
+        info_hash, peer_id = fields.get("info_hash", b""), fields.get("peer_id", b"")
+        try:
+            port, left = int(fields.get("port", b"")), int(fields.get("left", b"0"))
+        except ValueError:
+            port = left = -1
+        if len(info_hash) != 20 or not peer_id or not 0 < port < 65536 or left < 0:
+            return 200, kind, bencode({"failure reason": "invalid announce"})
+        if not any(release.info_hash == info_hash.hex() for release in self.releases):
+            return 200, kind, bencode({"failure reason": "unregistered torrent"})
+        event = fields.get("event", b"").decode(errors="replace")
+        swarm = self.peers.setdefault(info_hash.hex(), {})
+        if event == "stopped":
+            swarm.pop(peer_id, None)
+        else:
+            swarm[peer_id] = Peer(client, port, left, event)
+        others = [peer for key, peer in swarm.items() if key != peer_id]
+        try:
+            compact = b"".join(ipaddress.IPv4Address(peer.address).packed + peer.port.to_bytes(2, "big")
+                               for peer in others)
+        except ipaddress.AddressValueError:
+            return 200, kind, bencode({"failure reason": "the lab tracker serves IPv4 peers only"})
+        return 200, kind, bencode({"interval": ANNOUNCE_INTERVAL, "min interval": ANNOUNCE_INTERVAL,
+                                   "complete": sum(p.left == 0 for p in swarm.values()),
+                                   "incomplete": sum(p.left > 0 for p in swarm.values()), "peers": compact})
+
+    def seeders(self, info_hash: str) -> list[Peer]:
+        """The swarm's clients that have the whole torrent."""
+        with self._lock:
+            return [peer for peer in self.peers.get(info_hash, {}).values() if peer.left == 0]
 
     def _content(self, path: str, query: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
         if path == "/api":
