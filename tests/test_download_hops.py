@@ -49,12 +49,6 @@ def media(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def tracker() -> Iterator[TrackerSite]:
-    with TrackerSite(protected=True) as site:
-        yield site
-
-
 def wait_until(what: str, check, timeout: float = SWARM_WAIT, every: float = 0.2):
     deadline = time.monotonic() + timeout
     while True:
@@ -121,12 +115,6 @@ def jellyfin(jellyfin_emulator: JellyfinEmulator, media: Path) -> tuple[Jellyfin
     key = jellyfin_run("jellyfin_api_key", emu, name="Radarr")
     assert not key.get("failed") and key["key"], key
     return emu, key["key"]
-
-
-@pytest.fixture
-def flaresolverr(tracker: TrackerSite, flaresolverr_standin, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("FLARESOLVERR_LAB_HOSTS", f"127.0.0.1:{tracker.port}")
-    return flaresolverr_standin[0].rstrip("/")
 
 
 def wire_radarr(radarr: ArrEmulator, media: Path, qbittorrent: QBittorrentServer, jellyfin: JellyfinEmulator,

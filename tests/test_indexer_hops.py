@@ -11,7 +11,6 @@ import json
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -25,19 +24,6 @@ from tests.qbittorrent_server import free_port
 FLARESOLVERR_TAG = "flaresolverr"
 # Radarr's default sync categories that the lab site offers (it files its release under Movies/HD).
 SYNCED_CATEGORIES = [2000, 2030, 2040, 2045]
-
-
-@pytest.fixture
-def tracker() -> Iterator[TrackerSite]:
-    with TrackerSite(protected=True) as site:
-        yield site
-
-
-@pytest.fixture
-def flaresolverr(tracker: TrackerSite, flaresolverr_standin, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The FlareSolverr stand-in's own handler, allowed to browse the lab site only."""
-    monkeypatch.setenv("FLARESOLVERR_LAB_HOSTS", f"127.0.0.1:{tracker.port}")
-    return flaresolverr_standin[0].rstrip("/")
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ def release_words(title: str) -> tuple[str, int | None]:
 
 
 @dataclass(frozen=True)
-class Release:
+class FeedItem:
     """One item of an indexer's Torznab feed."""
 
     indexer: str
@@ -91,11 +91,11 @@ class Release:
     info_hash: str
 
     @staticmethod
-    def parse(item: ET.Element, indexer: Mapping[str, Any]) -> Release:
+    def parse(item: ET.Element, indexer: Mapping[str, Any]) -> FeedItem:
         attrs = {a.get("name"): a.get("value") or "" for a in item.iter(f"{{{TORZNAB_NS}}}attr")}
         enclosure = item.find("enclosure")
         link = (enclosure.get("url") if enclosure is not None else None) or item.findtext("link") or ""
-        return Release(indexer["name"], indexer["id"], item.findtext("title") or "", link,
+        return FeedItem(indexer["name"], indexer["id"], item.findtext("title") or "", link,
                        as_int(item.findtext("size")) or 0, as_int(attrs.get("seeders")) or 0,
                        attrs.get("infohash", "").lower())
 
@@ -198,7 +198,7 @@ class MovieDownloads:
 
     # -- search and decision ----------------------------------------------------------------------------------
 
-    def _search(self, indexer: Mapping[str, Any], movie: Mapping[str, Any]) -> list[Release]:
+    def _search(self, indexer: Mapping[str, Any], movie: Mapping[str, Any]) -> list[FeedItem]:
         path = "/" + (str(field_value(indexer, "apiPath") or "/api")).strip("/")
         site = Site(str(field_value(indexer, "baseUrl") or "").rstrip("/") + path,
                     {"Accept": "application/rss+xml, application/xml"})
@@ -222,11 +222,11 @@ class MovieDownloads:
         if root.tag == "error":
             self.say(f"Indexer {indexer['name']}: {root.get('description')}")
             return []
-        found = [Release.parse(item, indexer) for item in root.iter("item")]
+        found = [FeedItem.parse(item, indexer) for item in root.iter("item")]
         self.say(f"Indexer {indexer['name']}: {len(found)} release(s) for {movie['title']} ({movie['year']})")
         return found
 
-    def _decide(self, movie: Mapping[str, Any], releases: list[Release]) -> Release | None:
+    def _decide(self, movie: Mapping[str, Any], releases: list[FeedItem]) -> FeedItem | None:
         wanted = (movie.get("cleanTitle") or re.sub(r"[^a-z0-9]", "", str(movie["title"]).lower()), movie["year"])
         with self._state() as state:
             minimum = {i["id"]: as_int(field_value(i, "minimumSeeders")) or 1 for i in state.items("indexer")}
@@ -256,7 +256,7 @@ class MovieDownloads:
                              field_value(client, "urlBase")))
         return QbtSession(site, str(field_value(client, "username") or ""), str(field_value(client, "password") or ""))
 
-    def _grab(self, movie: Mapping[str, Any], release: Release) -> None:
+    def _grab(self, movie: Mapping[str, Any], release: FeedItem) -> None:
         try:
             torrent = Site(release.link).call("GET", "").data
             info_hash = torrent_info_hash(torrent)

@@ -15,6 +15,7 @@ from tests.emulators.jellyfin import JellyfinEmulator
 from tests.emulators.seerr import SeerrEmulator
 from tests.emulators.server import ArrEmulator, Emulator
 from tests.emulators.spec import SpecMissing, SpecViolation
+from tests.lab.tracker_site import TrackerSite
 
 E = TypeVar("E", bound=Emulator)
 STANDIN_IMAGES = Path(__file__).resolve().parents[1] / "standins" / "images"
@@ -104,3 +105,17 @@ def flaresolverr_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str,
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def tracker() -> Iterator[TrackerSite]:
+    """The lab's tracker site, behind its Cloudflare-style challenge."""
+    with TrackerSite(protected=True) as site:
+        yield site
+
+
+@pytest.fixture
+def flaresolverr(tracker: TrackerSite, flaresolverr_standin, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The FlareSolverr stand-in's own handler, allowed to browse the lab site only."""
+    monkeypatch.setenv("FLARESOLVERR_LAB_HOSTS", f"127.0.0.1:{tracker.port}")
+    return flaresolverr_standin[0].rstrip("/")
