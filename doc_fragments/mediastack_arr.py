@@ -23,14 +23,6 @@ options:
       - It is C(<ApiKey>) in %(app)s's C(config.xml), or the E(%(env)s__AUTH__APIKEY) environment override.
     type: str
     required: true
-  timeout:
-    description: Seconds to wait for each HTTP answer.
-    type: float
-    default: 30
-  validate_certs:
-    description: Verify the TLS certificate when O(url) is HTTPS.
-    type: bool
-    default: true
   wait_timeout:
     description:
       - Seconds to keep retrying the first request while %(app)s is not yet listening (connection refused,

@@ -20,14 +20,6 @@ options:
         DeviceId=..., Version=...)). Jellyfin keeps one session per user and device, so keep it stable.
     type: str
     default: mediastack-ansible
-  timeout:
-    description: Seconds to wait for each HTTP answer.
-    type: float
-    default: 30
-  validate_certs:
-    description: Verify the TLS certificate when O(url) is HTTPS.
-    type: bool
-    default: true
   wait_timeout:
     description:
       - Seconds to keep retrying the first request while Jellyfin is not yet listening (connection refused) or

@@ -22,14 +22,6 @@ options:
       - Exactly one login is attempted per run; a wrong password or a banned address fails at once, so a
         mistake never spends the attempts that lead to qBittorrent's IP ban.
     type: str
-  timeout:
-    description: Seconds to wait for each HTTP answer.
-    type: float
-    default: 30
-  validate_certs:
-    description: Verify the TLS certificate when O(url) is HTTPS.
-    type: bool
-    default: true
   wait_timeout:
     description:
       - Seconds to keep retrying while qBittorrent is not yet listening (connection refused, HTTP 502-504),

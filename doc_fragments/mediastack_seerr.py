@@ -21,14 +21,6 @@ options:
       - Before the first setup (seerr_jellyfin) no user exists and Seerr refuses the key (HTTP 403).
       - Never shown in any output.
     type: str
-  timeout:
-    description: Seconds to wait for each HTTP answer.
-    type: float
-    default: 30
-  validate_certs:
-    description: Verify the TLS certificate when O(url) is HTTPS.
-    type: bool
-    default: true
   wait_timeout:
     description:
       - Seconds to keep retrying the first request (the anonymous C(GET /api/v1/settings/public)) while Seerr is

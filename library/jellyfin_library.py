@@ -20,6 +20,7 @@ version_added: "0.1.0"
 author: mediastack contributors (@mediastack)
 extends_documentation_fragment:
   - mediastack_jellyfin
+  - mediastack_connection
   - mediastack_jellyfin.credentials
 options:
   name:

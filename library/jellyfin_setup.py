@@ -26,6 +26,7 @@ version_added: "0.1.0"
 author: mediastack contributors (@mediastack)
 extends_documentation_fragment:
   - mediastack_jellyfin
+  - mediastack_connection
 options:
   admin_username:
     description: The administrator the wizard creates, and logs in as afterwards.

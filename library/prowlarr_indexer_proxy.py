@@ -25,6 +25,7 @@ version_added: "0.1.0"
 author: mediastack contributors (@mediastack)
 extends_documentation_fragment:
   - mediastack_arr.prowlarr
+  - mediastack_connection
   - mediastack_arr.provider
 options:
   implementation:

@@ -18,6 +18,7 @@ version_added: "0.1.0"
 author: mediastack contributors (@mediastack)
 extends_documentation_fragment:
   - mediastack_arr.prowlarr
+  - mediastack_connection
 options:
   label:
     description: The tag's label; letters, digits and C(-) only.

@@ -16,6 +16,7 @@ version_added: "0.1.0"
 author: mediastack contributors (@mediastack)
 extends_documentation_fragment:
   - mediastack_qbittorrent
+  - mediastack_connection
 options:
   name:
     description:

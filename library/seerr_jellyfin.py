@@ -27,6 +27,7 @@ version_added: "0.1.0"
 author: mediastack contributors (@mediastack)
 extends_documentation_fragment:
   - mediastack_seerr
+  - mediastack_connection
 options:
   jellyfin_username:
     description: The Jellyfin administrator Seerr logs in as (it becomes Seerr's administrator at the first setup).

@@ -24,6 +24,7 @@ version_added: "0.1.0"
 author: mediastack contributors (@mediastack)
 extends_documentation_fragment:
   - mediastack_seerr
+  - mediastack_connection
 options:
   name:
     description: The server's name in Seerr, matched ignoring case.

@@ -22,6 +22,7 @@ version_added: "0.1.0"
 author: mediastack contributors (@mediastack)
 extends_documentation_fragment:
   - mediastack_seerr
+  - mediastack_connection
 options:
   application_url:
     description: The URL users reach Seerr at, used in links and notifications (C(main.applicationUrl)).

@@ -18,6 +18,7 @@ from tests.ansible_run import run_module, run_module_via_ansible, run_playbook
 from tests.arr_helpers import module_args
 from tests.emulators import ArrEmulator
 from tests.emulators.jellyfin import JellyfinEmulator
+from tests.emulators.profilarr import ProfilarrEmulator
 from tests.emulators.seerr import SeerrEmulator
 from tests.jellyfin_helpers import ADMIN, PASSWORD
 from tests.jellyfin_helpers import module_args as jellyfin_args
@@ -92,6 +93,12 @@ SEERR: list[tuple[str, Callable[[Any, str], dict[str, Any]]]] = [
                                                is_default=True)),
     ("seerr_settings", lambda e, tmp: seerr_args(e, application_url="https://requests.example.org",
                                                  trust_proxy=True)),
+]
+# Profilarr: Radarr linked through the web UI's forms, with the ledger that remembers the key it sent.
+PROFILARR: list[tuple[str, Callable[[Any, str], dict[str, Any]]]] = [
+    ("profilarr_arr_instance", lambda e, tmp: dict(
+        url=e.url, api_key=e.api_key, wait_timeout=5, name="Radarr", arr_url="http://radarr:7878",
+        arr_api_key=RADARR_KEY, secrets_ledger=str(Path(tmp) / "profilarr-sent.json"))),
 ]
 LIBRARY = Path(__file__).resolve().parent.parent / "library"
 
@@ -278,8 +285,14 @@ def main() -> None:
                 raise SystemExit("the Jellyfin emulator saw requests that break its OpenAPI document: %s"
                                  % jellyfin.violations)
         seerr_part(tmp)
+        with ProfilarrEmulator() as profilarr:
+            for module, profilarr_module_args in PROFILARR:
+                for line in measure(module, profilarr_module_args(profilarr, tmp)):
+                    print(line)
+            if profilarr.violations:
+                raise SystemExit("the Profilarr emulator answered off its contract: %s" % profilarr.violations)
     print("Lines of code beyond the documentation:")
-    for module, _ in JELLYFIN + SEERR:
+    for module, _ in JELLYFIN + SEERR + PROFILARR:
         print("    %-28s %4d" % (module, code_lines(module)))
     for line in [*scenario_timings(), *wiring_noop_requests(), *gitops_latency(), *request_hops(), *edge_figures()]:
         print(line)

@@ -240,6 +240,8 @@ CASES = [
                  id="jellyfin-proxy-name"),
     pytest.param({"seerr_radarr_root_folder": "/media/films"}, "seerr_radarr_root_folder (/media/films) must be one "
                  "of radarr_root_folders (/media/movies)", id="seerr-root-folder"),
+    pytest.param({"profilarr_origin": "profilarr.example.org"}, "profilarr_origin must be empty or an address like "
+                 "https://profilarr.example.org, without a path (is profilarr.example.org)", id="profilarr-origin"),
     pytest.param({"seerr_application_url": "requests.example.org"}, "seerr_application_url must be a URL like "
                  "https://requests.example.org (is requests.example.org)", id="seerr-url"),
     pytest.param({"seerr_radarr_minimum_availability": "soon"}, "seerr_radarr_minimum_availability",

@@ -7,6 +7,10 @@ import json
 import os
 import re
 import secrets
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -56,14 +60,13 @@ def test_images_are_built_once_and_reused(docker_client, standin_images) -> None
     ("jellyfin", "/System/Info/Public", {"Version": "10.11.11", "StartupWizardCompleted": False}),
     ("seerr", "/api/v1/status", {"version": "3.1.0"}),
     ("seerr", "/api/v1/settings/public", {"initialized": False, "mediaServerType": 4}),
-    ("profilarr", "/api/v1/health", {"status": "healthy"}),
     ("flaresolverr", "/", {"msg": "FlareSolverr is ready!"}),
 ])
 def test_small_standins_answer_from_the_host(run_standin, tmp_path: Path, app: str, path: str, expected) -> None:
     container = run_standin(app, volumes={str(tmp_path): {"bind": "/app/config" if app == "seerr" else "/config",
                                                           "mode": "rw"}})
     wait_healthy(container)
-    port = {"jellyfin": 8096, "seerr": 5055, "profilarr": 6868, "flaresolverr": 8191}[app]
+    port = {"jellyfin": 8096, "seerr": 5055, "flaresolverr": 8191}[app]
     status, text = http("GET", f"http://{ADDRESSES[app]}:{port}{path}")
     assert status == 200, text
     if isinstance(expected, str):
@@ -71,6 +74,64 @@ def test_small_standins_answer_from_the_host(run_standin, tmp_path: Path, app: s
     else:
         answer = json.loads(text)
         assert {key: answer.get(key) for key in expected} == expected, answer
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs) -> None:
+        return None
+
+
+def profilarr_call(url: str, key: str | None = None, form: dict[str, str] | None = None,
+                   origin: str | None = None) -> tuple[int, str, str]:
+    """(status, Location, text) of a request to the Profilarr stand-in, redirects not followed; a form is posted
+    as a SvelteKit client posts it (JSON answer)."""
+    headers = {"Accept": "application/json", **({"X-Api-Key": key} if key else {}),
+               **({"Origin": origin} if origin else {})}
+    data = None
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, data=data, headers=headers), timeout=10) as answer:
+            return answer.status, answer.headers.get("Location") or "", answer.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Location") or "", exc.read().decode()
+
+
+def test_profilarr_links_an_instance_with_its_env_key_and_keeps_it_in_its_volume(run_standin,
+                                                                                  tmp_path: Path) -> None:
+    key = secrets.token_hex(20)
+    volumes = {str(tmp_path): {"bind": "/config", "mode": "rw"}}
+    profilarr = run_standin("profilarr", environment={"PROFILARR_API_KEY": key, "PUID": "1234", "PGID": "1234"},
+                            volumes=volumes)
+    wait_healthy(profilarr)                 # a fresh instance: the health check takes the 303 to /auth/setup
+    url = f"http://{ADDRESSES['profilarr']}:6868"
+    assert profilarr_call(f"{url}/api/v1/health")[:2] == (303, "/auth/setup")
+    status, _, text = profilarr_call(f"{url}/api/v1/health", key)
+    assert status == 200 and json.loads(text)["status"] == "healthy", text
+    radarr = {"name": "Radarr", "type": "radarr", "url": "http://radarr:7878", "api_key": "r" * 32, "tags": "[]"}
+    assert profilarr_call(f"{url}/arr/new", key, radarr)[0] == 403                      # no Origin: CSRF
+    status, _, text = profilarr_call(f"{url}/arr/new", key, radarr, origin=url)
+    assert (status, json.loads(text)) == (200, {"type": "redirect", "status": 303, "location": "/arr"}), text
+    state = tmp_path / "standin-state.json"
+    assert os.stat(state).st_uid == 1234 and os.stat(state).st_mode & 0o777 == 0o600
+    deadline = time.monotonic() + 5            # the log is written once a second
+    while "request POST /arr/new 200 write" not in profilarr.logs().decode():
+        assert time.monotonic() < deadline, profilarr.logs().decode()
+        time.sleep(0.2)
+    profilarr.remove(force=True)
+    # A new container on the volume finds the instance; ORIGIN now decides which origin may post forms.
+    again = run_standin("profilarr", environment={"PROFILARR_API_KEY": key, "ORIGIN": "https://profilarr.example"},
+                        volumes=volumes)
+    wait_healthy(again)
+    status, _, text = profilarr_call(f"{url}/api/v1/arr", key)
+    assert status == 200 and [(i["id"], i["name"], i["tags"]) for i in json.loads(text)] == [(1, "Radarr", "[]")]
+    assert "api_key" not in text
+    assert profilarr_call(f"{url}/arr/1/settings?/delete", key, {}, origin=url)[0] == 403
+    status, _, text = profilarr_call(f"{url}/arr/1/settings?/delete", key, {}, origin="https://profilarr.example")
+    assert json.loads(text)["type"] == "redirect", text
+    assert "violation" not in again.logs().decode()
 
 
 def test_flaresolverr_sessions_and_seerr_api_key(run_standin, tmp_path: Path) -> None:

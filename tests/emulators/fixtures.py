@@ -1,5 +1,6 @@
-"""pytest fixtures: a fresh emulator (Radarr, Prowlarr, Jellyfin, Seerr) per test; the test fails if any exchange broke
-the OpenAPI document. Also the FlareSolverr stand-in's own handler, in-process."""
+"""pytest fixtures: a fresh emulator (Radarr, Prowlarr, Jellyfin, Seerr, Profilarr) per test; the test fails if any
+exchange broke the OpenAPI document (Profilarr, which has none: its API docs' instance schema). Also the FlareSolverr
+stand-in's own handler, in-process."""
 from __future__ import annotations
 
 import importlib.util
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 import pytest
 
 from tests.emulators.jellyfin import JellyfinEmulator
+from tests.emulators.profilarr import ProfilarrEmulator
 from tests.emulators.seerr import SeerrEmulator
 from tests.emulators.server import ArrEmulator, Emulator
 from tests.emulators.spec import SpecMissing, SpecViolation
@@ -75,6 +77,12 @@ def jellyfin_emulator() -> Iterator[JellyfinEmulator]:
 @pytest.fixture
 def seerr_emulator() -> Iterator[SeerrEmulator]:
     yield from started(SeerrEmulator)
+
+
+@pytest.fixture
+def profilarr_emulator() -> Iterator[ProfilarrEmulator]:
+    """A fresh install: PROFILARR_API_KEY is profilarr.DEFAULT_API_KEY, no local user yet, no ORIGIN."""
+    yield from started(ProfilarrEmulator)
 
 
 def load_image_module(name: str, path: Path) -> ModuleType:

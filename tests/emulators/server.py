@@ -1,6 +1,7 @@
-"""Emulators on 127.0.0.1, checked against the official OpenAPI document on every exchange: the generic `Emulator`
-(listening, slow start, injected faults, the request log, routing, the checks) and `ArrEmulator`, a stateful
-Radarr (API v3) or Prowlarr (API v1). Modules under test talk to them over HTTP from another process."""
+"""Emulators on 127.0.0.1, checked against the app's official OpenAPI document (where it has one) on every
+exchange: the generic `Emulator` (listening, slow start, injected faults, the request log, routing, the checks)
+and `ArrEmulator`, a stateful Radarr (API v3) or Prowlarr (API v1). Modules under test talk to them over HTTP from
+another process."""
 from __future__ import annotations
 
 import copy
@@ -29,7 +30,7 @@ from tests.emulators.errors import ApiError, failure, invalid, not_found, proble
 from tests.emulators.indexing import IndexerChain
 from tests.emulators.movies import folder_name, lab_movie
 from tests.emulators.providers import Providers
-from tests.emulators.spec import load_spec_validator
+from tests.emulators.spec import NoDocument, SpecValidator, load_spec_validator
 from tests.emulators.store import Store
 
 DEFAULT_API_KEY = "0123456789abcdef0123456789abcdef"
@@ -146,8 +147,10 @@ class Emulator:
     unchecked_paths: frozenset[str] = frozenset()
     absent_paths: frozenset[str] = frozenset()        # answered 404 (after the access check), never checked
 
-    def __init__(self, spec_key: str, specs_dir: Path | None = None) -> None:
-        self.spec = load_spec_validator(spec_key, specs_dir)
+    def __init__(self, spec_key: str | None, specs_dir: Path | None = None) -> None:
+        """spec_key: the app's OpenAPI document (SPEC_FILES); None for an app without one (nothing checked)."""
+        self.spec: SpecValidator | NoDocument = (load_spec_validator(spec_key, specs_dir) if spec_key is not None
+                                                 else NoDocument())
         self.requests: list[RequestRecord] = []
         self.violations: list[str] = []
         self.host = "127.0.0.1"

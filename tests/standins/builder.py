@@ -7,9 +7,9 @@ read from the host's apt sources at build time (or $MEDIASTACK_DEBIAN_MIRROR), n
 
 Inputs of an app image: the base tag, its directory under images/ (Dockerfile and scripts), images/common,
 its build arguments, the name@version of each artifact (geoipupdate, built from its Go module) and, for the
-emulator stand-ins (radarr, prowlarr, jellyfin, seerr), tests/emulators and the installed distributions of
-openapi-core and its dependencies (copied from this interpreter's site-packages: the same versions the emulator
-self-tests run with). The OpenAPI documents are not an input: they are mounted at run time.
+emulator stand-ins (radarr, prowlarr, jellyfin, seerr, profilarr), tests/emulators and the installed distributions
+of openapi-core and its dependencies (copied from this interpreter's site-packages: the same versions the emulator
+self-tests run with). The OpenAPI documents are not an input: they are mounted at run time (Profilarr has none).
 """
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ class StandIn:
     directory: str                       # under images/
     port: int                            # the port the upstream image listens on (0: none)
     build_args: tuple[tuple[str, str], ...] = ()
-    emulator: bool = False               # carries tests/emulators and needs the OpenAPI documents mounted
+    emulator: bool = False               # carries tests/emulators; gets the OpenAPI documents mounted
     artifacts: tuple[Artifact, ...] = ()
 
 
@@ -78,7 +78,7 @@ STANDINS: dict[str, StandIn] = {s.app: s for s in (
     StandIn("radarr", "arr", 7878, (("APP", "radarr"), ("PORT", "7878")), emulator=True),
     StandIn("prowlarr", "arr", 9696, (("APP", "prowlarr"), ("PORT", "9696")), emulator=True),
     StandIn("flaresolverr", "flaresolverr", 8191),
-    StandIn("profilarr", "profilarr", 6868),
+    StandIn("profilarr", "profilarr", 6868, emulator=True),
     StandIn("seerr", "seerr", 5055, emulator=True),
     StandIn("jellyfin", "jellyfin", 8096, emulator=True),
     StandIn("crowdsec", "crowdsec", 8080),

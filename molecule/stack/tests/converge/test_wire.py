@@ -1,9 +1,10 @@
 """What playbooks/wire.yml wrote, read back from each app over its own API (molecule verify, converged stack):
 qBittorrent's category, Jellyfin's wizard, library, known proxies and Radarr's key, Radarr's root folder,
 hardlinks, qBittorrent client and Jellyfin connection, Prowlarr's Radarr application, FlareSolverr proxy and
-qBittorrent client, Seerr's Jellyfin, Radarr server and settings. Then the self-test (playbooks/verify.yml) run
-alone, as a user runs it on the server: every chapter passes (tests/drift shows it failing). Last, a movie requested
-through Caddy reaches Radarr as the wiring set it up, and Radarr's search grabs the lab release into qBittorrent."""
+qBittorrent client, Profilarr's Radarr, Seerr's Jellyfin, Radarr server and settings. Then the self-test
+(playbooks/verify.yml) run alone, as a user runs it on the server: every chapter passes (tests/drift shows it
+failing). Last, a movie requested through Caddy reaches Radarr as the wiring set it up, and Radarr's search grabs
+the lab release into qBittorrent."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from tests.lab import edge_lab
 from tests.lab.tracker_site import INCEPTION_RELEASE
 
 # The apps whose stand-ins log every request they answer (the emulators; qBittorrent is the real program).
-LOGGED_APPS = ["radarr", "prowlarr", "jellyfin", "seerr"]
+LOGGED_APPS = ["radarr", "prowlarr", "jellyfin", "seerr", "profilarr"]
 
 INCEPTION = 27205            # the lab's movie (tests/emulators/movies.py)
 MEDIABROWSER = 'MediaBrowser Client="stack-test", Device="pytest", DeviceId="stack-test", Version="1"'
@@ -156,6 +157,22 @@ def test_seerr_knows_jellyfin_and_radarr_and_is_initialised(api, addresses, seer
         (addresses["radarr"], 7878, True, "/media/movies")
     assert api("seerr", "/api/v1/settings/network", key)["trustProxy"] is True
     assert api("seerr", "/api/v1/settings/main", key)["applicationUrl"] == "https://requests.media.example.org"
+
+
+def test_profilarr_links_radarr_at_its_address_with_the_key_ansible_decided(to_container, addresses, config_root):
+    key_file = config_root / "secrets" / "profilarr-api-key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    key = key_file.read_text().strip()
+    assert len(key) >= 32, "Profilarr ignores a shorter PROFILARR_API_KEY"
+    url = f"http://{addresses['profilarr']}:6868/api/v1/arr"
+    status, body = to_container(url)                             # (a redirect to the setup page is followed)
+    assert not (status == 200 and body.lstrip().startswith("[")), "not without the key"
+    status, body = to_container(url, headers={"X-Api-Key": key})
+    assert status == 200, body
+    (radarr,) = json.loads(body)                                 # never a second instance
+    assert (radarr["name"], radarr["type"], radarr["url"], radarr["enabled"]) == \
+        ("Radarr", "radarr", f"http://{addresses['radarr']}:7878", 1)
+    assert "api_key" not in radarr
 
 
 def test_the_self_test_run_alone_passes_every_chapter(hostvars):

@@ -141,7 +141,28 @@ def probe_any_answer(url: str, timeout: float = 3.0) -> int:
     return 0
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None                                  # the 3xx itself is the answer
+
+
+def probe_like_curl(url: str, timeout: float = 3.0) -> int:
+    """`curl -sf URL`, an upstream image's health check: 0 for any answer below 400, redirects not followed."""
+    try:
+        urllib.request.build_opener(_NoRedirect).open(url, timeout=timeout).close()
+    except urllib.error.HTTPError as exc:
+        if exc.code < 400:
+            return 0
+        print(f"unhealthy: {url}: {exc}", file=sys.stderr)
+        return 1
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"unhealthy: {url}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    # python3 /standin/standin.py probe|probe-any URL
+    # python3 /standin/standin.py probe|probe-any|probe-curl URL
     command, target = sys.argv[1], sys.argv[2]
-    sys.exit(probe(target) if command == "probe" else probe_any_answer(target))
+    probes = {"probe": probe, "probe-any": probe_any_answer, "probe-curl": probe_like_curl}
+    sys.exit(probes.get(command, probe_any_answer)(target))
